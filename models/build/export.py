@@ -1,0 +1,209 @@
+"""Export the trained demo model to the Hugging Face layout that HF transformers and Transformers.js load.
+
+Writes config.json, generation_config.json and model.safetensors (fp32) beside the tokenizer, then
+onnx/model.onnx (fp32, torch.onnx's TorchScript exporter, which keeps module-scoped node names such
+as /model/layers.0/mlp/gate/MatMul) and onnx/model_quantized.onnx (int8 dynamic quantisation, the
+routers left in fp32 as real exporters do). Router and hidden-state outputs are NOT added here: the
+engine taps them at load time by naming convention, as it does for models from the Hub.
+
+HF's eager experts forward loops over the experts that the batch routes to (`expert_hit`), and
+tracing unrolls that loop into a Split of fixed size: the graph then fails on any batch that reaches
+fewer experts than the example did, and drops an expert the example never reached. The export runs
+`static_loop_experts_forward` instead: the same per-expert computation in the same order, over all
+experts with a loop bound that does not depend on the data (an expert with no tokens multiplies an
+empty tensor). It is registered in HF's own ExpertsInterface, and the goldens from the eager
+implementation check that nothing changed. The example still reaches every expert, belt and braces.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from tokenizers import Tokenizer
+from transformers import GenerationConfig, Qwen2MoeForCausalLM
+from transformers.integrations.moe import ALL_EXPERTS_FUNCTIONS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from config import EOS_ID  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+OPSET = 18
+
+
+def static_loop_experts_forward(
+    self: torch.nn.Module, hidden_states: torch.Tensor, top_k_index: torch.Tensor, top_k_weights: torch.Tensor
+) -> torch.Tensor:
+    """Qwen2MoeExperts.forward with a static loop over all experts (export-friendly, same numbers)."""
+    final = torch.zeros_like(hidden_states)
+    routed = top_k_index.transpose(0, 1)  # (top_k, tokens), the order HF's eager loop visits them in
+    for expert in range(self.num_experts):
+        top_k_pos, token_idx = torch.where(routed == expert)
+        gate, up = torch.nn.functional.linear(hidden_states[token_idx], self.gate_up_proj[expert]).chunk(2, dim=-1)
+        out = torch.nn.functional.linear(self.act_fn(gate) * up, self.down_proj[expert])
+        out = out * top_k_weights[token_idx, top_k_pos, None]
+        final.index_add_(0, token_idx, out.to(final.dtype))
+    return final
+
+
+ALL_EXPERTS_FUNCTIONS.register("static_loop", static_loop_experts_forward)
+
+
+def logits_only(model: Qwen2MoeForCausalLM) -> Qwen2MoeForCausalLM:
+    """The model itself, its forward narrowed to (input_ids, attention_mask, position_ids) -> logits.
+
+    Patching the instance rather than wrapping it keeps the exporter's scope names those of the HF
+    module tree (/model/layers.0/..., /lm_head/...), which is what the engine's conventions expect.
+    """
+    full_forward = model.forward
+
+    def forward(input_ids: torch.Tensor, attention_mask: torch.Tensor, position_ids: torch.Tensor) -> torch.Tensor:
+        return full_forward(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
+                            use_cache=False).logits
+
+    model.forward = forward
+    return model
+
+
+def position_ids_for(mask: torch.Tensor) -> torch.Tensor:
+    """Positions that skip padding (as HF generate and Transformers.js compute them)."""
+    pos = mask.long().cumsum(-1) - 1
+    return pos.masked_fill(mask == 0, 1)
+
+
+def load_reference(checkpoint: Path) -> Qwen2MoeForCausalLM:
+    model = Qwen2MoeForCausalLM.from_pretrained(checkpoint, attn_implementation="eager", experts_implementation="eager")
+    return model.eval()
+
+
+def example_batch(model: Qwen2MoeForCausalLM, tokenizer: Tokenizer, texts: list[str], seq: int) -> dict[str, torch.Tensor]:
+    """A left-padded batch of held-out text that routes at least one token to every expert of every layer."""
+    rows: list[list[int]] = []
+    for text in texts:
+        ids = tokenizer.encode(text).ids[:seq]
+        if len(ids) < 8:
+            continue
+        rows.append(ids)
+        if len(rows) < 2:
+            continue
+        batch = pad_left(rows)
+        if experts_hit(model, batch) == model.config.num_experts * model.config.num_hidden_layers:
+            return batch
+    raise RuntimeError("held-out text never reached every expert: cannot export a complete graph")
+
+
+def pad_left(rows: list[list[int]]) -> dict[str, torch.Tensor]:
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), EOS_ID, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        ids[i, width - len(r):] = torch.tensor(r)
+        mask[i, width - len(r):] = 1
+    return {"input_ids": ids, "attention_mask": mask, "position_ids": position_ids_for(mask)}
+
+
+@torch.no_grad()
+def experts_hit(model: Qwen2MoeForCausalLM, batch: dict[str, torch.Tensor]) -> int:
+    out = model(**batch, output_router_logits=True, use_cache=False)
+    k = model.config.num_experts_per_tok
+    total = 0
+    for logits in out.router_logits:
+        total += int(torch.topk(logits, k, dim=-1).indices.unique().numel())
+    return total
+
+
+def check_complete(path: Path, layers: int, experts: int) -> None:
+    graph = onnx.load(str(path), load_external_data=False).graph
+    names = [n.name for n in graph.node]
+    for layer in range(layers):
+        if f"/model/layers.{layer}/mlp/gate/MatMul" not in names:
+            raise RuntimeError(f"router MatMul of layer {layer} not found")
+        # one down-projection MatMul per expert the trace unrolled
+        down = [n for n in graph.node if n.name.startswith(f"/model/layers.{layer}/mlp/experts/") and n.op_type == "MatMul"]
+        if len(down) < 2 * experts:
+            raise RuntimeError(f"layer {layer}: only {len(down)} expert MatMuls, expected {2 * experts}")
+
+
+def share_tied_embedding(path: Path) -> None:
+    """Point the LM head at the (tied) embedding through a Transpose instead of a folded, duplicated copy.
+
+    Constant folding turns lm_head's x @ E^T into a second 5 MB initializer; a Transpose node keeps
+    one copy of the tied weight, as the PyTorch model has, for the repo's size budget.
+    """
+    model = onnx.load(str(path))
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    head = next(n for n in graph.node if n.name == "/lm_head/MatMul")
+    embed_name = next(n.input[0] for n in graph.node if n.name == "/model/embed_tokens/Gather")
+    folded = inits.get(head.input[1])
+    if folded is None:
+        return
+    embed = numpy_helper.to_array(inits[embed_name])
+    if not np.array_equal(numpy_helper.to_array(folded), embed.T):
+        raise RuntimeError("lm_head weight is not the transposed embedding: not tied?")
+    transposed = f"{embed_name}_transposed"
+    graph.node.insert(0, onnx.helper.make_node("Transpose", [embed_name], [transposed], name="/lm_head/Transpose", perm=[1, 0]))
+    head.input[1] = transposed
+    graph.initializer.remove(folded)
+    onnx.save(model, str(path))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--checkpoint", type=Path, default=HERE / "work" / "checkpoint")
+    parser.add_argument("--out", type=Path, default=HERE.parent / "moee-demo")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+
+    model = load_reference(args.checkpoint)
+    config = model.config
+    tokenizer = Tokenizer.from_file(str(args.out / "tokenizer.json"))
+
+    # HF layout: config, generation config, fp32 weights (what the HF reference and the paper's code load).
+    model.save_pretrained(args.out)
+    GenerationConfig(bos_token_id=EOS_ID, eos_token_id=EOS_ID, pad_token_id=EOS_ID, max_new_tokens=16,
+                     do_sample=False).save_pretrained(args.out)
+    cfg = json.loads((args.out / "config.json").read_text())
+    cfg.pop("_experts_implementation", None)
+    cfg.pop("_attn_implementation", None)
+    (args.out / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+
+    heldout = (HERE / "work" / "corpus" / "heldout.txt").read_text(encoding="utf-8").splitlines()
+    batch = example_batch(model, tokenizer, heldout, seq=64)
+    print(f"export example: batch {tuple(batch['input_ids'].shape)} hits every expert", flush=True)
+
+    model.config._experts_implementation = "static_loop"
+    onnx_dir = args.out / "onnx"
+    onnx_dir.mkdir(exist_ok=True)
+    fp32 = onnx_dir / "model.onnx"
+    torch.onnx.export(
+        logits_only(model), (batch["input_ids"], batch["attention_mask"], batch["position_ids"]), str(fp32),
+        input_names=["input_ids", "attention_mask", "position_ids"], output_names=["logits"],
+        dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
+                      "attention_mask": {0: "batch_size", 1: "sequence_length"},
+                      "position_ids": {0: "batch_size", 1: "sequence_length"},
+                      "logits": {0: "batch_size", 1: "sequence_length"}},
+        opset_version=OPSET, do_constant_folding=True, dynamo=False,
+    )
+    check_complete(fp32, config.num_hidden_layers, config.num_experts)
+
+    graph = onnx.load(str(fp32)).graph
+    routers = [n.name for n in graph.node if re.fullmatch(r"/model/layers\.\d+/mlp/gate/MatMul", n.name)]
+    quantize_dynamic(str(fp32), str(onnx_dir / "model_quantized.onnx"), weight_type=QuantType.QInt8,
+                     per_channel=False, nodes_to_exclude=routers)
+    share_tied_embedding(fp32)
+    for f in sorted(onnx_dir.iterdir()):
+        print(f"{f.name}: {f.stat().st_size / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()

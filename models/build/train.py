@@ -1,0 +1,137 @@
+"""Train the demo MoE model: plain next-token language modelling with the router's load-balancing loss.
+
+Deterministic: one seed drives initialisation and batch sampling, torch runs on two threads with
+deterministic algorithms, so a rerun reproduces the logged loss curve (see --max-steps and
+check_repro.py). Logs one JSON line per step to the --log file.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+from transformers import Qwen2MoeForCausalLM
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from config import EOS_ID, demo_config  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+MODEL_DIR = HERE.parent / "moee-demo"
+WORK = HERE / "work"
+
+
+def token_stream(tokenizer: Tokenizer, path: Path, cache: Path) -> np.ndarray:
+    """All paragraphs of `path`, each followed by <|endoftext|>, as one uint16 id stream (cached)."""
+    if cache.exists() and cache.stat().st_mtime > path.stat().st_mtime:
+        return np.load(cache)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    ids: list[int] = []
+    for start in range(0, len(lines), 10000):
+        for enc in tokenizer.encode_batch(lines[start:start + 10000]):
+            ids.extend(enc.ids)
+            ids.append(EOS_ID)
+    stream = np.asarray(ids, dtype=np.uint16)
+    np.save(cache, stream)
+    return stream
+
+
+def batch_at(stream: torch.Tensor, gen: torch.Generator, batch: int, seq: int) -> torch.Tensor:
+    starts = torch.randint(0, stream.numel() - seq - 1, (batch,), generator=gen)
+    return torch.stack([stream[s:s + seq] for s in starts.tolist()]).long()
+
+
+@torch.no_grad()
+def heldout_loss(model: Qwen2MoeForCausalLM, stream: torch.Tensor, seq: int, max_windows: int) -> float:
+    model.eval()
+    n = min(max_windows, (stream.numel() - 1) // seq)
+    total, count = 0.0, 0
+    for i in range(0, n, 32):
+        rows = [stream[j * seq:(j + 1) * seq] for j in range(i, min(n, i + 32))]
+        x = torch.stack(rows).long()
+        out = model(input_ids=x, labels=x)
+        total += float(out.loss) * x.numel()
+        count += x.numel()
+    model.train()
+    return total / count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--steps", type=int, default=3000, help="length of the LR schedule")
+    parser.add_argument("--max-steps", type=int, default=None, help="stop early (reproducibility checks)")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--seq", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--log", type=Path, default=WORK / "train_log.jsonl")
+    parser.add_argument("--out", type=Path, default=WORK / "checkpoint")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.manual_seed(args.seed)
+    WORK.mkdir(parents=True, exist_ok=True)
+
+    tokenizer = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
+    train = torch.from_numpy(token_stream(tokenizer, WORK / "corpus" / "train.txt", WORK / "train_ids.npy").astype(np.int32))
+    held = torch.from_numpy(token_stream(tokenizer, WORK / "corpus" / "heldout.txt", WORK / "heldout_ids.npy").astype(np.int32))
+    print(f"train tokens {train.numel():,}  held-out tokens {held.numel():,}", flush=True)
+
+    config = demo_config(tokenizer.get_vocab_size())
+    # grouped_mm is HF's faster experts kernel; the same weights, so the eager reference applies unchanged.
+    model = Qwen2MoeForCausalLM._from_config(config, experts_implementation="grouped_mm")
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"parameters {n_params:,}", flush=True)
+
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=args.lr, betas=(0.9, 0.95), eps=1e-8,
+    )
+
+    def lr_at(step: int) -> float:
+        if step < args.warmup:
+            return args.lr * (step + 1) / args.warmup
+        progress = (step - args.warmup) / max(1, args.steps - args.warmup)
+        return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+    gen = torch.Generator().manual_seed(args.seed)
+    last = args.max_steps if args.max_steps is not None else args.steps
+    started = time.time()
+    with args.log.open("w") as log:
+        for step in range(last):
+            for group in optimizer.param_groups:
+                group["lr"] = lr_at(step)
+            x = batch_at(train, gen, args.batch, args.seq)
+            out = model(input_ids=x, labels=x, output_router_logits=True)
+            out.loss.backward()
+            grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            record = {
+                "step": step, "loss": float(out.loss), "lm_loss": float(out.loss - config.router_aux_loss_coef * out.aux_loss),
+                "aux_loss": float(out.aux_loss), "lr": lr_at(step), "grad_norm": float(grad_norm),
+                "elapsed_s": round(time.time() - started, 2),
+            }
+            if (step + 1) % 500 == 0 or step + 1 == last:
+                record["heldout_loss"] = heldout_loss(model, held, args.seq, 256)
+                model.save_pretrained(args.out)
+            log.write(json.dumps(record) + "\n")
+            log.flush()
+            if step % 50 == 0 or "heldout_loss" in record:
+                print(json.dumps(record), flush=True)
+    model.save_pretrained(args.out)
+    print(f"done in {time.time() - started:.0f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
