@@ -1,0 +1,89 @@
+/**
+ * Where routers and the final-norm hidden state live in ONNX graphs from real exporters.
+ *
+ * torch.onnx (TorchScript) and optimum name nodes after the PyTorch module path, so a router is
+ * found by its node name; the onnxruntime-genai builder fuses each MoE block into one com.microsoft
+ * MoE/QMoE node whose `router_probs` input (index 1) carries the router logits. To support a new
+ * architecture, add a row: nothing else in the engine changes.
+ */
+
+/** How to recognise the router of one MoE layer. */
+export type RouterMatcher =
+  | {
+      kind: 'node-name';
+      /** Matches the router's node name; capture group 1 is the layer index. */
+      pattern: RegExp;
+    }
+  | {
+      kind: 'fused-moe';
+      /** Fused MoE op types (domain com.microsoft). */
+      opTypes: readonly string[];
+      /** Input index of the router logits on the fused node. */
+      routerInput: number;
+      /** Matches the fused node's name; capture group 1 is the layer index. */
+      pattern: RegExp;
+    };
+
+/** One export convention: how its graphs name routers. */
+export interface RouterConvention {
+  id: string;
+  /** Human-readable, for the model panel and errors. */
+  description: string;
+  /** HF `model_type`s known to export this way (information; matching is by graph). */
+  modelTypes: readonly string[];
+  router: RouterMatcher;
+}
+
+/**
+ * Node-name routers may be quantised by the exporter (MatMulNBits `_Q4`, dynamic int8 `_quant`);
+ * the tap reads the router's first output either way.
+ */
+const QUANT_SUFFIX = '(?:_Q4|_Q8|_quant|NBits)?';
+
+export const ROUTER_CONVENTIONS: readonly RouterConvention[] = [
+  {
+    id: 'mlp-gate',
+    description: 'OLMoE / Qwen-MoE / Qwen3-MoE: /model/layers.{i}/mlp/gate/MatMul',
+    modelTypes: ['olmoe', 'qwen2_moe', 'qwen3_moe', 'deepseek_v3', 'deepseek_v2'],
+    router: { kind: 'node-name', pattern: new RegExp(`^/model/layers\\.(\\d+)/mlp/gate/MatMul${QUANT_SUFFIX}$`) },
+  },
+  {
+    id: 'mixtral-gate',
+    description: 'Mixtral: /model/layers.{i}/block_sparse_moe/gate/MatMul',
+    modelTypes: ['mixtral'],
+    router: { kind: 'node-name', pattern: new RegExp(`^/model/layers\\.(\\d+)/block_sparse_moe/gate/MatMul${QUANT_SUFFIX}$`) },
+  },
+  {
+    id: 'granite-router',
+    description: 'Granite-MoE: /model/layers.{i}/block_sparse_moe/router/layer/MatMul',
+    modelTypes: ['granitemoe'],
+    router: {
+      kind: 'node-name',
+      pattern: new RegExp(`^/model/layers\\.(\\d+)/block_sparse_moe/router/(?:layer/)?MatMul${QUANT_SUFFIX}$`),
+    },
+  },
+  {
+    id: 'ort-genai-moe',
+    description: 'onnxruntime-genai builder: fused com.microsoft MoE/QMoE, router_probs input',
+    modelTypes: ['mixtral', 'qwen3_moe', 'phimoe', 'gpt_oss'],
+    router: { kind: 'fused-moe', opTypes: ['MoE', 'QMoE'], routerInput: 1, pattern: /^\/model\/layers\.(\d+)\// },
+  },
+];
+
+/**
+ * The final-norm hidden state (the tensor that feeds the LM head), in order of preference.
+ * `output` is the output index of the matched node.
+ */
+export interface HiddenStateConvention {
+  id: string;
+  /** Matches candidate node names; the last match in graph order wins. */
+  pattern: RegExp;
+  output: number;
+}
+
+export const HIDDEN_STATE_CONVENTIONS: readonly HiddenStateConvention[] = [
+  // torch.onnx / optimum: the RMSNorm module's ops are scoped /model/norm/...; its last op is the output.
+  { id: 'model-norm', pattern: /^\/model\/norm\//, output: 0 },
+  // onnxruntime-genai builder: the final SkipSimplifiedLayerNorm after the last layer.
+  { id: 'genai-final-norm', pattern: /^\/model\/layers\.\d+\/final_norm_layernorm\//, output: 0 },
+];

@@ -1,0 +1,77 @@
+/**
+ * What the engine needs to know from a model's config.json, read the way each architecture's
+ * HF implementation reads it: which layers are MoE, how many routed experts, top-k.
+ */
+
+/** The fields of config.json the engine reads (all optional: architectures differ). */
+export interface RawModelConfig {
+  model_type?: string;
+  architectures?: string[];
+  num_hidden_layers?: number;
+  hidden_size?: number;
+  vocab_size?: number;
+  /** qwen2_moe, qwen3_moe, olmoe */
+  num_experts?: number;
+  /** mixtral, granitemoe */
+  num_local_experts?: number;
+  /** deepseek */
+  n_routed_experts?: number;
+  num_experts_per_tok?: number;
+  /** qwen2_moe / qwen3_moe: every `decoder_sparse_step`-th layer is MoE. */
+  decoder_sparse_step?: number;
+  /** qwen2_moe / qwen3_moe: layers forced dense. */
+  mlp_only_layers?: number[];
+  /** deepseek: the first k layers are dense. */
+  first_k_dense_replace?: number;
+  /** deepseek: every `moe_layer_freq`-th layer after the dense ones is MoE. */
+  moe_layer_freq?: number;
+  shared_expert_intermediate_size?: number;
+  n_shared_experts?: number | null;
+  eos_token_id?: number | number[];
+  pad_token_id?: number;
+  max_position_embeddings?: number;
+  [key: string]: unknown;
+}
+
+/** The MoE facts of a model, normalised across architectures. */
+export interface MoEFacts {
+  modelType: string;
+  numHiddenLayers: number;
+  hiddenSize: number;
+  /** Indices of the layers that have a router, ascending. Dense layers are absent. */
+  moeLayers: number[];
+  numExperts: number;
+  topK: number;
+  /** Whether the layers have an always-on shared expert (excluded from RW). */
+  hasSharedExpert: boolean;
+}
+
+/** MoE facts from config.json, or null when the config names no routed experts. */
+export function moeFacts(config: RawModelConfig): MoEFacts | null {
+  const numExperts = config.num_experts ?? config.num_local_experts ?? config.n_routed_experts ?? 0;
+  const layers = config.num_hidden_layers ?? 0;
+  if (!numExperts || !layers) return null;
+  const moeLayers: number[] = [];
+  for (let i = 0; i < layers; i++) {
+    if (isMoELayer(config, i)) moeLayers.push(i);
+  }
+  return {
+    modelType: config.model_type ?? 'unknown',
+    numHiddenLayers: layers,
+    hiddenSize: config.hidden_size ?? 0,
+    moeLayers,
+    numExperts,
+    topK: config.num_experts_per_tok ?? 0,
+    hasSharedExpert: Boolean(config.shared_expert_intermediate_size) || Boolean(config.n_shared_experts),
+  };
+}
+
+function isMoELayer(config: RawModelConfig, layer: number): boolean {
+  if (config.first_k_dense_replace !== undefined) {
+    const freq = config.moe_layer_freq ?? 1;
+    return layer >= config.first_k_dense_replace && layer % freq === 0;
+  }
+  if (config.mlp_only_layers?.includes(layer)) return false;
+  const step = config.decoder_sparse_step ?? 1;
+  return (layer + 1) % step === 0;
+}

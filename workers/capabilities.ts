@@ -1,0 +1,89 @@
+/**
+ * What the runtime can do, measured rather than guessed: a WebGPU adapter must really be obtained
+ * (`navigator.gpu` can exist and still give none), threads need cross-origin isolation.
+ */
+import type { Capabilities, EpPreference, ExecutionProvider } from './protocol.ts';
+import { NoWebGPUError } from './errors.ts';
+
+interface GpuAdapterLike {
+  features: Iterable<string>;
+  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+  info?: { vendor?: string; architecture?: string; description?: string };
+}
+interface NavigatorWithGpu {
+  gpu?: { requestAdapter(options?: { powerPreference?: string }): Promise<GpuAdapterLike | null> };
+  hardwareConcurrency?: number;
+  storage?: { estimate(): Promise<{ quota?: number; usage?: number }> };
+}
+
+export async function detectCapabilities(): Promise<Capabilities> {
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined' && typeof self === 'undefined';
+  const nav = (typeof navigator !== 'undefined' ? navigator : {}) as NavigatorWithGpu;
+  let adapter: GpuAdapterLike | null = null;
+  if (!isNode && nav.gpu) {
+    try {
+      adapter = await nav.gpu.requestAdapter({ powerPreference: 'high-performance' });
+    } catch {
+      adapter = null;
+    }
+  }
+  const isolated = typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated;
+  const cores = nav.hardwareConcurrency ?? 1;
+  let storage: Capabilities['storage'] = null;
+  try {
+    const estimate = await nav.storage?.estimate();
+    if (estimate) storage = { quota: estimate.quota ?? 0, usage: estimate.usage ?? 0 };
+  } catch {
+    storage = null;
+  }
+  return {
+    webgpuApi: !!nav.gpu,
+    webgpuAdapter: adapter !== null,
+    adapterInfo: adapter
+      ? {
+          vendor: adapter.info?.vendor ?? '',
+          architecture: adapter.info?.architecture ?? '',
+          description: adapter.info?.description ?? '',
+        }
+      : null,
+    webgpuFeatures: adapter ? [...adapter.features].sort() : [],
+    webgpuLimits: adapter
+      ? { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize }
+      : null,
+    crossOriginIsolated: isolated,
+    // ORT's default: half the cores, at most 4, and 1 without SharedArrayBuffer.
+    wasmThreads: isNode || isolated ? Math.max(1, Math.min(4, Math.ceil(cores / 2))) : 1,
+    hardwareConcurrency: cores,
+    storage,
+    runtime: isNode ? 'node' : 'browser',
+  };
+}
+
+/** Software adapters (SwiftShader, llvmpipe) run WebGPU on the CPU, far slower than WASM. */
+export function isSoftwareAdapter(caps: Capabilities): boolean {
+  const info = caps.adapterInfo;
+  if (!info) return false;
+  return /swiftshader|llvmpipe|software|lavapipe/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
+}
+
+/** Choose the execution provider, with the reason shown to the user. */
+export function chooseExecutionProvider(pref: EpPreference, caps: Capabilities): { ep: ExecutionProvider; reason: string } {
+  if (pref === 'webgpu') {
+    if (!caps.webgpuAdapter) {
+      throw new NoWebGPUError(
+        caps.webgpuApi
+          ? 'WebGPU was forced, but the browser gave no adapter (GPU blocklisted or disabled). Switch to WASM.'
+          : 'WebGPU was forced, but this browser has no WebGPU. Switch to WASM, or use a browser with WebGPU.',
+      );
+    }
+    return { ep: 'webgpu', reason: 'forced by the user' };
+  }
+  if (pref === 'wasm') return { ep: 'wasm', reason: 'forced by the user' };
+  if (!caps.webgpuAdapter) {
+    return { ep: 'wasm', reason: caps.webgpuApi ? 'no WebGPU adapter was obtained' : 'this runtime has no WebGPU' };
+  }
+  if (isSoftwareAdapter(caps)) {
+    return { ep: 'wasm', reason: `the WebGPU adapter is a software renderer (${caps.adapterInfo?.description || caps.adapterInfo?.vendor}); WASM is faster` };
+  }
+  return { ep: 'webgpu', reason: 'a hardware WebGPU adapter was obtained' };
+}

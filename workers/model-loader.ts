@@ -1,0 +1,193 @@
+/**
+ * Load a model for the engine: config and tokenizer through Transformers.js' Auto classes, the
+ * .onnx through Transformers.js' own file loader (local folder, Hub, browser cache) with the graph
+ * tap applied on the way to the session (see ort-bridge.ts). Progress is a phase machine with bytes.
+ */
+import type { PreTrainedTokenizer, ProgressInfo } from '@huggingface/transformers';
+import { moeFacts, type MoEFacts, type RawModelConfig } from '../models/moe-config.ts';
+import { NotMoEModelError } from '../models/errors.ts';
+import { tapModel, type TapResult } from '../models/tap.ts';
+import { chooseExecutionProvider } from './capabilities.ts';
+import { CancelledError, MissingFileError } from './errors.ts';
+import type { OrtBridge, InferenceSession } from './ort-bridge.ts';
+import type { Capabilities, LoadPhase, LoadRequest, ModelInfo } from './protocol.ts';
+
+export type Transformers = typeof import('@huggingface/transformers');
+
+/** The tap's findings, without the model bytes (those belong to the session now). */
+export type TapInfo = Omit<TapResult, 'bytes'>;
+
+/** A model ready to embed with. */
+export interface LoadedModel {
+  info: ModelInfo;
+  facts: MoEFacts;
+  config: RawModelConfig;
+  tap: TapInfo;
+  session: InferenceSession;
+  tokenizer: PreTrainedTokenizer;
+  dispose(): Promise<void>;
+}
+
+export interface LoadProgress {
+  phase: LoadPhase;
+  fraction: number;
+  files: Record<string, { loaded: number; total: number }>;
+  loadedBytes: number;
+  totalBytes: number;
+  message: string;
+}
+
+/** Fractions of the whole load at which each phase starts (download takes the bulk). */
+const PHASE_START: Record<LoadPhase, number> = { detect: 0, download: 0.02, session: 0.85, warmup: 0.95, ready: 1 };
+
+export interface LoadDeps {
+  transformers: Transformers;
+  bridge: OrtBridge;
+  capabilities: Capabilities;
+  onProgress: (progress: LoadProgress) => void;
+  signal: AbortSignal;
+  /** A forward pass on a tiny input, run in the warm-up phase. */
+  warmup: (model: LoadedModel) => Promise<void>;
+}
+
+export async function loadModel(request: LoadRequest, deps: LoadDeps): Promise<LoadedModel> {
+  const started = performance.now();
+  const { transformers, bridge, capabilities, signal } = deps;
+  const files: Record<string, { loaded: number; total: number }> = {};
+  let fraction = 0;
+  const report = (phase: LoadPhase, message: string, within = 0) => {
+    const next = phase === 'download' ? PHASE_START.download + (PHASE_START.session - PHASE_START.download) * within : PHASE_START[phase];
+    fraction = Math.max(fraction, next); // never goes back
+    const sizes = Object.values(files);
+    deps.onProgress({
+      phase,
+      fraction,
+      files: { ...files },
+      loadedBytes: sizes.reduce((s, f) => s + f.loaded, 0),
+      totalBytes: sizes.reduce((s, f) => s + f.total, 0),
+      message,
+    });
+  };
+  const checkCancel = () => {
+    if (signal.aborted) throw new CancelledError('Loading was cancelled.');
+  };
+  const progress_callback = (info: ProgressInfo) => {
+    if (info.status === 'progress') {
+      files[info.file] = { loaded: info.loaded, total: info.total };
+      const sizes = Object.values(files);
+      const total = sizes.reduce((s, f) => s + f.total, 0);
+      report('download', `Downloading ${info.file}`, total ? sizes.reduce((s, f) => s + f.loaded, 0) / total : 0);
+    } else if (info.status === 'done' && files[info.file]) {
+      files[info.file].loaded = files[info.file].total;
+    }
+  };
+
+  report('detect', 'Checking the device');
+  const { ep, reason } = chooseExecutionProvider(request.ep, capabilities);
+
+  report('download', `Reading ${request.modelId}/config.json`);
+  const config = await fetchConfig(transformers, request.modelId, progress_callback);
+  checkCancel();
+  const facts = moeFacts(config);
+  if (!facts) {
+    throw new NotMoEModelError(
+      `${request.modelId} is a ${config.model_type ?? 'unknown'} model with no routed experts in its config.json: MoEE needs a Mixture-of-Experts model.`,
+      config.model_type,
+    );
+  }
+  const tokenizer = await guard(
+    () => transformers.AutoTokenizer.from_pretrained(request.modelId, { progress_callback }),
+    `${request.modelId} has no usable tokenizer.json`,
+  );
+  checkCancel();
+
+  let tap: TapInfo | null = null;
+  let onnxBytes = 0;
+  const { value: hfModel, session } = await guard(
+    () =>
+      bridge.withEdit(
+        (bytes) => {
+          checkCancel();
+          report('session', `Tapping ${facts.moeLayers.length} routers and creating the ${ep.toUpperCase()} session`);
+          onnxBytes = bytes.byteLength;
+          const { bytes: tapped, ...found } = tapModel(bytes, facts, config.model_type);
+          tap = found;
+          return tapped;
+        },
+        () =>
+          transformers.AutoModelForCausalLM.from_pretrained(request.modelId, {
+            dtype: request.dtype,
+            // With an injected runtime Transformers.js registers no devices and rejects every named
+            // one; 'auto' passes, and our executionProviders decide
+            // (https://github.com/huggingface/transformers.js/pull/1743).
+            device: 'auto',
+            session_options: { executionProviders: [ep], graphOptimizationLevel: 'all' },
+            progress_callback,
+          }),
+      ),
+    `${request.modelId} has no onnx/${request.dtype === 'q8' ? 'model_quantized' : 'model'}.onnx`,
+  );
+  checkCancel();
+  if (!tap) throw new Error('the model session was created without the tap');
+
+  const info: ModelInfo = {
+    modelId: request.modelId,
+    modelType: facts.modelType,
+    dtype: request.dtype,
+    bytes: onnxBytes,
+    numHiddenLayers: facts.numHiddenLayers,
+    hiddenSize: facts.hiddenSize,
+    vocabSize: Number(config.vocab_size ?? 0),
+    moeLayers: facts.moeLayers,
+    numExperts: facts.numExperts,
+    topK: facts.topK,
+    hasSharedExpert: facts.hasSharedExpert,
+    convention: (tap as TapInfo).convention,
+    ep,
+    epReason: reason,
+    hasReferenceStats: false,
+    loadMs: 0,
+  };
+  const loaded: LoadedModel = {
+    info,
+    facts,
+    config,
+    tap,
+    session,
+    tokenizer,
+    dispose: async () => {
+      await (hfModel as { dispose(): Promise<unknown> }).dispose();
+    },
+  };
+  report('warmup', 'Warming up');
+  await deps.warmup(loaded);
+  info.loadMs = Math.round(performance.now() - started);
+  report('ready', `Ready on ${ep.toUpperCase()}`);
+  return loaded;
+}
+
+async function fetchConfig(
+  transformers: Transformers,
+  modelId: string,
+  progress_callback: (info: ProgressInfo) => void,
+): Promise<RawModelConfig> {
+  const config = await guard(
+    () => transformers.AutoConfig.from_pretrained(modelId, { progress_callback }),
+    `${modelId} has no config.json`,
+  );
+  // PretrainedConfig keeps config.json's keys as own properties.
+  return { ...(config as unknown as RawModelConfig) };
+}
+
+/** Turn Transformers.js' "file not found" failures into MissingFileError with our wording. */
+async function guard<T>(load: () => Promise<T>, missing: string): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (/ModelFileNotFound|Could not locate file|file was not found|404|ENOENT/i.test(text)) {
+      throw new MissingFileError(`${missing} (${error instanceof Error ? error.message : text}).`);
+    }
+    throw error;
+  }
+}

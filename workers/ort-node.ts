@@ -1,0 +1,37 @@
+/**
+ * The engine's runtime in Node (CLI, tests, benchmarks): onnxruntime-web's Node build (WASM), the
+ * same kernels the browser's WASM EP runs, bridged into Transformers.js with local model files.
+ */
+import * as ort from 'onnxruntime-web';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { OrtBridge } from './ort-bridge.ts';
+import type { Transformers } from './model-loader.ts';
+
+/** The repo's models/ folder: Transformers.js' localModelPath in Node. */
+export const LOCAL_MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
+
+export function createNodeBridge(threads = 1): OrtBridge {
+  ort.env.wasm.numThreads = threads;
+  const bridge = new OrtBridge(ort, async (path) => new Uint8Array(await readFile(path)));
+  bridge.install();
+  return bridge;
+}
+
+export interface NodeTransformersOptions {
+  localModelPath?: string;
+  /** Allow Hub downloads (off: Node runs use the repo's models). */
+  allowRemoteModels?: boolean;
+}
+
+export async function loadNodeTransformers(options: NodeTransformersOptions = {}): Promise<Transformers> {
+  const transformers = await import('@huggingface/transformers');
+  transformers.env.allowLocalModels = true;
+  transformers.env.localModelPath = options.localModelPath ?? LOCAL_MODELS_DIR;
+  transformers.env.allowRemoteModels = options.allowRemoteModels ?? false;
+  transformers.env.useFSCache = false;
+  // Transformers.js points ORT at a CDN for its .wasm files; Node runs offline from the package.
+  const wasmModule = import.meta.resolve('onnxruntime-web/ort-wasm-simd-threaded.mjs');
+  transformers.env.backends.onnx.wasm!.wasmPaths = wasmModule.slice(0, wasmModule.lastIndexOf('/') + 1);
+  return transformers;
+}

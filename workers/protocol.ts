@@ -1,0 +1,253 @@
+/**
+ * Every message between the page and the engine worker. Requests carry a `requestId`; every event
+ * about a request (progress, result, error) echoes it. Tensors travel as typed arrays with their
+ * dims and are transferred, never JSON-encoded.
+ */
+import type { SerializedError } from './errors.ts';
+import type { TemplateSpec } from './templates.ts';
+
+/** An execution provider that actually ran. */
+export type ExecutionProvider = 'webgpu' | 'wasm';
+/** What the user asked for: let the engine choose, or force one. */
+export type EpPreference = 'auto' | ExecutionProvider;
+/** Weights to load: fp32 (`onnx/model.onnx`) or int8 (`onnx/model_quantized.onnx`). */
+export type ModelDtype = 'fp32' | 'q8';
+/** RW as the router's softmax distribution (the paper) or its raw logits (the reference code). */
+export type RwKind = 'softmax' | 'logits';
+/** Which token(s) an embedding is read from. */
+export type Pooling = 'last' | 'mean';
+export type PaddingSide = 'left' | 'right';
+
+/** A float tensor with its shape, row-major. */
+export interface Float32Tensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** What this browser (or Node) can do; decides the EP and goes into every bug report. */
+export interface Capabilities {
+  /** `navigator.gpu` exists. */
+  webgpuApi: boolean;
+  /** An adapter was really obtained (the API can exist and still give none). */
+  webgpuAdapter: boolean;
+  adapterInfo: { vendor: string; architecture: string; description: string } | null;
+  /** e.g. `shader-f16`. */
+  webgpuFeatures: string[];
+  webgpuLimits: { maxBufferSize: number; maxStorageBufferBindingSize: number } | null;
+  crossOriginIsolated: boolean;
+  /** WASM threads ORT will use (1 without cross-origin isolation). */
+  wasmThreads: number;
+  hardwareConcurrency: number;
+  storage: { quota: number; usage: number } | null;
+  /** Node or browser. */
+  runtime: 'browser' | 'node';
+}
+
+/** Static facts of a loaded model. */
+export interface ModelInfo {
+  modelId: string;
+  modelType: string;
+  dtype: ModelDtype;
+  /** Bytes of the .onnx file(s) loaded. */
+  bytes: number;
+  numHiddenLayers: number;
+  hiddenSize: number;
+  vocabSize: number;
+  /** Layers with a router, in order; RW is these layers' router outputs concatenated. */
+  moeLayers: number[];
+  numExperts: number;
+  topK: number;
+  hasSharedExpert: boolean;
+  /** Which row of models/conventions.ts matched. */
+  convention: string;
+  /** The EP the session runs on, and why it was chosen. */
+  ep: ExecutionProvider;
+  epReason: string;
+  /** Whether reference standardisation statistics ship with the model. */
+  hasReferenceStats: boolean;
+  loadMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------------
+
+export interface CapabilitiesRequest {
+  kind: 'capabilities';
+  requestId: string;
+}
+
+export interface LoadRequest {
+  kind: 'load';
+  requestId: string;
+  /** A Hub id (`org/name`) or the name of a model folder served locally (e.g. `moee-demo`). */
+  modelId: string;
+  dtype: ModelDtype;
+  ep: EpPreference;
+}
+
+/** Options of an embedding run (all have defaults in DEFAULT_EMBED_OPTIONS). */
+export interface EmbedOptions {
+  template: TemplateSpec;
+  /** Wrap prompts in the reference code's instruction (off by default). */
+  instruction: string | null;
+  pooling: Pooling;
+  padding: PaddingSide;
+  /** Prompts longer than this many tokens are cut (the text, never the template) and flagged. */
+  maxTokens: number;
+  batchSize: number;
+  /** Also return routing for every token (tokens × layers × experts) with token strings. */
+  tokenRouting: boolean;
+}
+
+export const DEFAULT_EMBED_OPTIONS: EmbedOptions = {
+  template: { id: 'prompteol' },
+  instruction: null,
+  pooling: 'last',
+  padding: 'left',
+  maxTokens: 256,
+  batchSize: 16,
+  tokenRouting: false,
+};
+
+/** Most texts one request may carry; the page splits larger sets. */
+export const MAX_TEXTS_PER_REQUEST = 5000;
+
+export interface EmbedRequest {
+  kind: 'embed';
+  requestId: string;
+  texts: string[];
+  options: EmbedOptions;
+}
+
+export interface CancelRequest {
+  kind: 'cancel';
+  requestId: string;
+  /** The request to cancel. */
+  targetId: string;
+}
+
+export type EngineRequest = CapabilitiesRequest | LoadRequest | EmbedRequest | CancelRequest;
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+/** Load phases, in order; progress never goes back. */
+export type LoadPhase = 'detect' | 'download' | 'session' | 'warmup' | 'ready';
+export const LOAD_PHASES: readonly LoadPhase[] = ['detect', 'download', 'session', 'warmup', 'ready'];
+
+export interface LoadProgressEvent {
+  kind: 'progress';
+  requestId: string;
+  phase: LoadPhase;
+  /** Overall fraction 0..1 of the whole load. */
+  fraction: number;
+  /** Per-file bytes during download. */
+  files: Record<string, { loaded: number; total: number }>;
+  loadedBytes: number;
+  totalBytes: number;
+  message: string;
+}
+
+export interface EmbedProgressEvent {
+  kind: 'progress';
+  requestId: string;
+  phase: 'embed';
+  fraction: number;
+  done: number;
+  total: number;
+  message: string;
+}
+
+export interface CapabilitiesEvent {
+  kind: 'capabilities';
+  requestId: string;
+  capabilities: Capabilities;
+}
+
+export interface LoadedEvent {
+  kind: 'loaded';
+  requestId: string;
+  model: ModelInfo;
+  capabilities: Capabilities;
+}
+
+/** Per-text routing over all real tokens, for heatmaps. */
+export interface TokenRouting {
+  tokens: string[];
+  /** Router softmax, [tokens, moeLayers, experts]. */
+  probs: Float32Array;
+  dims: [number, number, number];
+}
+
+/** The embeddings of one request, texts in request order. */
+export interface EmbedResult {
+  /** The EP that ran this request. */
+  ep: ExecutionProvider;
+  modelId: string;
+  dtype: ModelDtype;
+  options: EmbedOptions;
+  /** The prompts the model saw (after template and any truncation). */
+  prompts: string[];
+  /** Final-norm hidden state, [texts, hidden]. */
+  hs: Float32Tensor;
+  /** Router logits, layer-major, [texts, moeLayers, experts]. */
+  rwLogits: Float32Tensor;
+  /** Router softmax over all routed experts (no top-k masking), [texts, moeLayers, experts]. */
+  rwSoftmax: Float32Tensor;
+  /** Top-5 next tokens after the prompt (PromptEOL's "one word"): ids and probabilities, [texts, 5]. */
+  nextTokenIds: Int32Array;
+  nextTokenProbs: Float32Array;
+  nextTokens: string[][];
+  /** Prompt length in tokens after truncation. */
+  tokenCounts: Int32Array;
+  /** Whether the text was cut to fit maxTokens. */
+  truncated: boolean[];
+  /** Present when options.tokenRouting. */
+  tokenRouting: TokenRouting[] | null;
+  timings: { tokenizeMs: number; inferenceMs: number; totalMs: number };
+}
+
+export interface EmbeddedEvent {
+  kind: 'embedded';
+  requestId: string;
+  result: EmbedResult;
+}
+
+export interface ErrorEvent {
+  kind: 'error';
+  requestId: string;
+  error: SerializedError;
+}
+
+export interface CancelledEvent {
+  kind: 'cancelled';
+  requestId: string;
+}
+
+export type EngineEvent =
+  | LoadProgressEvent
+  | EmbedProgressEvent
+  | CapabilitiesEvent
+  | LoadedEvent
+  | EmbeddedEvent
+  | ErrorEvent
+  | CancelledEvent;
+
+/** How the handler sends an event; `transfer` lists buffers to move rather than copy. */
+export type PostEvent = (event: EngineEvent, transfer?: Transferable[]) => void;
+
+/** The buffers of a result, to transfer. */
+export function resultTransferables(result: EmbedResult): Transferable[] {
+  const buffers: ArrayBufferLike[] = [
+    result.hs.data.buffer,
+    result.rwLogits.data.buffer,
+    result.rwSoftmax.data.buffer,
+    result.nextTokenIds.buffer,
+    result.nextTokenProbs.buffer,
+    result.tokenCounts.buffer,
+    ...(result.tokenRouting ?? []).map((r) => r.probs.buffer),
+  ];
+  return [...new Set(buffers)] as Transferable[];
+}
