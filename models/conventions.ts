@@ -72,8 +72,12 @@ export const ROUTER_CONVENTIONS: readonly RouterConvention[] = [
 
 /**
  * The final-norm hidden state (the tensor that feeds the LM head), in order of preference.
- * `output` is the output index of the matched node.
+ * `output` is the output index of the matched node. Quantisers add nodes into the norm's scope
+ * (dynamic int8 puts `/model/norm/Mul_1_output_0_QuantizeLinear` after the norm), so quantisation
+ * ops never count as the norm's last node.
  */
+export const QUANTIZATION_OPS: ReadonlySet<string> = new Set(['DynamicQuantizeLinear', 'QuantizeLinear', 'DequantizeLinear']);
+
 export interface HiddenStateConvention {
   id: string;
   /** Matches candidate node names; the last match in graph order wins. */

@@ -4,7 +4,7 @@
  * logits. Runs at load time on the exporter's own file, for our demo model and Hub models alike.
  */
 import onnxProto from 'onnx-proto';
-import { HIDDEN_STATE_CONVENTIONS, ROUTER_CONVENTIONS, type RouterConvention } from './conventions.ts';
+import { HIDDEN_STATE_CONVENTIONS, QUANTIZATION_OPS, ROUTER_CONVENTIONS, type RouterConvention } from './conventions.ts';
 import { ConfigMismatchError, CorruptModelError, NotMoEModelError } from './errors.ts';
 import type { MoEFacts } from './moe-config.ts';
 
@@ -139,7 +139,7 @@ function findHiddenState(graph: Graph): string {
   for (const convention of HIDDEN_STATE_CONVENTIONS) {
     let last: Node | undefined;
     for (const node of graph.node) {
-      if (convention.pattern.test(node.name ?? '')) last = node;
+      if (convention.pattern.test(node.name ?? '') && !QUANTIZATION_OPS.has(node.opType ?? '')) last = node;
     }
     const output = last?.output?.[convention.output];
     if (output) return output;

@@ -11,11 +11,19 @@ import type { Transformers } from './model-loader.ts';
 /** The repo's models/ folder: Transformers.js' localModelPath in Node. */
 export const LOCAL_MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));
 
+let shared: OrtBridge | null = null;
+
+/**
+ * The process's bridge. Transformers.js captures the injected runtime once, when it first
+ * evaluates, so every engine in a process must share one bridge.
+ */
 export function createNodeBridge(threads = 1): OrtBridge {
   ort.env.wasm.numThreads = threads;
-  const bridge = new OrtBridge(ort, async (path) => new Uint8Array(await readFile(path)));
-  bridge.install();
-  return bridge;
+  if (!shared) {
+    shared = new OrtBridge(ort, async (path) => new Uint8Array(await readFile(path)));
+    shared.install();
+  }
+  return shared;
 }
 
 export interface NodeTransformersOptions {

@@ -29,7 +29,8 @@ def tapped_session(path: Path) -> tuple[ort.InferenceSession, list[str], str]:
     nodes = list(model.graph.node)
     routers = sorted((n for n in nodes if re.fullmatch(r"/model/layers\.\d+/mlp/gate/MatMul", n.name)),
                      key=lambda n: int(re.search(r"\d+", n.name).group()))
-    norm = [n for n in nodes if n.name.startswith("/model/norm/")][-1]
+    quant_ops = {"DynamicQuantizeLinear", "QuantizeLinear", "DequantizeLinear"}
+    norm = [n for n in nodes if n.name.startswith("/model/norm/") and n.op_type not in quant_ops][-1]
     outputs = [n.output[0] for n in routers] + [norm.output[0]]
     for name in outputs:
         model.graph.output.append(onnx.helper.make_empty_tensor_value_info(name))
