@@ -2,8 +2,8 @@
 
 Writes config.json, generation_config.json and model.safetensors (fp32) beside the tokenizer, then
 onnx/model.onnx (fp32, torch.onnx's TorchScript exporter, which keeps module-scoped node names such
-as /model/layers.0/mlp/gate/MatMul) and onnx/model_quantized.onnx (int8 dynamic quantisation, the
-routers left in fp32 as real exporters do). Router and hidden-state outputs are NOT added here: the
+as /model/layers.0/mlp/gate/MatMul) and onnx/model_quantized.onnx (int8 weights, see
+quantize_int8; the routers left in fp32 as real exporters do). Router and hidden-state outputs are NOT added here: the
 engine taps them at load time by naming convention, as it does for models from the Hub.
 
 HF's eager experts forward loops over the experts that the batch routes to (`expert_hit`), and
@@ -27,7 +27,7 @@ import numpy as np
 import onnx
 import torch
 from onnx import numpy_helper
-from onnxruntime.quantization import QuantType, quantize_dynamic
+from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
 from tokenizers import Tokenizer
 from transformers import GenerationConfig, Qwen2MoeForCausalLM
 from transformers.integrations.moe import ALL_EXPERTS_FUNCTIONS
@@ -163,6 +163,20 @@ def share_tied_embedding(path: Path) -> None:
     onnx.save(model, str(path))
 
 
+def quantize_int8(fp32: Path, out: Path, routers: list[str]) -> None:
+    """int8 weights, fp32 activations: MatMulNBits with 8 bits, blocks of 32, routers left in fp32.
+
+    Dynamic int8 (quantize_dynamic, activations quantised per tensor at run time) was measured on
+    this model at HS cosine 0.9958 and 96.9% equal top-2 expert sets against the HF goldens, short of
+    the 0.999 / 99% bar; weight-only int8 keeps the activations exact and clears it (model card).
+    """
+    model = onnx.load(str(fp32))
+    config = DefaultWeightOnlyQuantConfig(block_size=32, is_symmetric=True, bits=8)
+    quantizer = MatMulNBitsQuantizer(model, nodes_to_exclude=routers, algo_config=config)
+    quantizer.process()
+    quantizer.model.save_model_to_file(str(out))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--checkpoint", type=Path, default=HERE / "work" / "checkpoint")
@@ -204,9 +218,8 @@ def main() -> None:
 
     graph = onnx.load(str(fp32)).graph
     routers = [n.name for n in graph.node if re.fullmatch(r"/model/layers\.\d+/mlp/gate/MatMul", n.name)]
-    quantize_dynamic(str(fp32), str(onnx_dir / "model_quantized.onnx"), weight_type=QuantType.QInt8,
-                     per_channel=False, nodes_to_exclude=routers)
     share_tied_embedding(fp32)
+    quantize_int8(fp32, onnx_dir / "model_quantized.onnx", routers)
     for f in sorted(onnx_dir.iterdir()):
         print(f"{f.name}: {f.stat().st_size / 1e6:.2f} MB")
 
