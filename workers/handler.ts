@@ -43,6 +43,10 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
 
   async function load(request: LoadRequest, signal: AbortSignal): Promise<void> {
     const [tf, caps] = await Promise.all([getTransformers(), getCapabilities()]);
+    if (request.hub) {
+      tf.env.remoteHost = request.hub.remoteHost;
+      if (request.hub.remotePathTemplate) tf.env.remotePathTemplate = request.hub.remotePathTemplate;
+    }
     const previous = model;
     model = null;
     await previous?.dispose();

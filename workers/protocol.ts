@@ -84,6 +84,8 @@ export interface LoadRequest {
   modelId: string;
   dtype: ModelDtype;
   ep: EpPreference;
+  /** Where Hub ids are downloaded from (Transformers.js env.remoteHost / remotePathTemplate); default: the Hub. */
+  hub?: { remoteHost: string; remotePathTemplate?: string };
 }
 
 /** Options of an embedding run (all have defaults in DEFAULT_EMBED_OPTIONS). */

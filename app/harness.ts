@@ -1,0 +1,60 @@
+/**
+ * A page for browser tests of the engine itself: the real worker and protocol, no UI. Playwright
+ * drives it through `window.moeeHarness` and gets back plain JSON reports.
+ */
+import { EngineClient, EngineError } from './engine-client.ts';
+import { compareWithGolden, type GoldenReport } from '../models/golden-check.ts';
+import { readGoldens, type GoldenManifest } from '../models/goldens.ts';
+import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type EpPreference, type ModelDtype } from '../workers/protocol.ts';
+
+const client = new EngineClient();
+
+async function fetchGoldens(modelId: string) {
+  const base = `/models/${modelId}/goldens/`;
+  const manifest = (await (await fetch(`${base}goldens.json`)).json()) as GoldenManifest;
+  const blob = new Uint8Array(await (await fetch(`${base}goldens.bin`)).arrayBuffer());
+  return { manifest, cases: readGoldens(manifest, blob) };
+}
+
+const harness = {
+  async load(modelId: string, dtype: ModelDtype, ep: EpPreference) {
+    try {
+      const loaded = await client.load({ modelId, dtype, ep });
+      return { ok: true as const, model: loaded.model, capabilities: loaded.capabilities };
+    } catch (error) {
+      return { ok: false as const, error: error instanceof EngineError ? error.serialized : { name: 'InternalError', message: String(error) } };
+    }
+  },
+  async goldens(modelId: string): Promise<{ case: string; ep: string; report: GoldenReport }[]> {
+    const { manifest, cases } = await fetchGoldens(modelId);
+    const reports = [];
+    for (const golden of cases) {
+      const result = await client.embed(manifest.texts, {
+        ...DEFAULT_EMBED_OPTIONS,
+        template: { id: golden.template },
+        padding: golden.padding,
+        tokenRouting: true,
+        batchSize: 5,
+      });
+      reports.push({ case: `${golden.template}/${golden.padding}`, ep: result.ep, report: compareWithGolden(golden, result, manifest.model.num_experts_per_tok) });
+    }
+    return reports;
+  },
+  /** Embed and return the numbers as plain arrays (for CLI/worker identity checks). */
+  async embed(texts: string[], options: Partial<EmbedOptions> = {}) {
+    try {
+      const r = await client.embed(texts, { ...DEFAULT_EMBED_OPTIONS, ...options });
+      return { ok: true as const, ep: r.ep, hs: Array.from(r.hs.data), rwLogits: Array.from(r.rwLogits.data), truncated: r.truncated, prompts: r.prompts };
+    } catch (error) {
+      return { ok: false as const, error: error instanceof EngineError ? error.serialized : { name: 'InternalError', message: String(error) } };
+    }
+  },
+};
+
+declare global {
+  interface Window {
+    moeeHarness: typeof harness;
+  }
+}
+window.moeeHarness = harness;
+document.body.dataset.ready = 'true';

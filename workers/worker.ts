@@ -1,0 +1,40 @@
+/// <reference lib="webworker" />
+/**
+ * The engine worker's entry: wires messages to the handler. Everything else lives in handler.ts.
+ * The runtime bridge is installed before Transformers.js is imported (dynamically, by the handler).
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import wasmModuleUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import wasmBinaryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import { OrtBridge } from './ort-bridge.ts';
+import { createEngineHandler } from './handler.ts';
+import type { EngineEvent, EngineRequest } from './protocol.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+/** Served by the app itself: never a CDN (offline use, COEP). */
+const WASM_PATHS = { mjs: new URL(wasmModuleUrl, self.location.href).href, wasm: new URL(wasmBinaryUrl, self.location.href).href };
+
+ort.env.wasm.wasmPaths = WASM_PATHS;
+const bridge = new OrtBridge(ort);
+bridge.install();
+
+const handler = createEngineHandler({
+  bridge,
+  loadTransformers: async () => {
+    const transformers = await import('@huggingface/transformers');
+    transformers.env.allowLocalModels = true;
+    // A path, not an absolute URL: Transformers.js' file-metadata check skips local files when the
+    // local path parses as a URL, and would ask the Hub for the embedded model's tokenizer.
+    transformers.env.localModelPath = '/models/';
+    transformers.env.allowRemoteModels = true;
+    transformers.env.useBrowserCache = true;
+    transformers.env.backends.onnx.wasm!.wasmPaths = WASM_PATHS;
+    return transformers;
+  },
+  post: (event: EngineEvent, transfer?: Transferable[]) => self.postMessage(event, transfer ?? []),
+});
+
+self.onmessage = (message: MessageEvent<EngineRequest>) => {
+  void handler.handle(message.data);
+};
