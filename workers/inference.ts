@@ -91,7 +91,7 @@ export async function embed(model: LoadedModel, texts: string[], options: EmbedO
   for (let start = 0; start < n; start += options.batchSize) {
     if (deps.signal.aborted) throw new CancelledError('The run was cancelled.');
     const batch = order.slice(start, start + options.batchSize);
-    const out = await runBatch(model, deps.ort, batch.map((i) => prompts[i].ids), options.padding);
+    const out = await model.exclusive(() => runBatch(model, deps.ort, batch.map((i) => prompts[i].ids), options.padding));
     batch.forEach((textIndex, row) => {
       readText(out, row, textIndex);
     });

@@ -25,6 +25,11 @@ export interface LoadedModel {
   tap: TapInfo;
   session: InferenceSession;
   tokenizer: PreTrainedTokenizer;
+  /**
+   * Run `fn` when no other session run is in flight. onnxruntime-web sessions take one run at a
+   * time (concurrent runs on WebGPU corrupt or stall), and requests interleave at every await.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   dispose(): Promise<void>;
 }
 
@@ -148,7 +153,13 @@ export async function loadModel(request: LoadRequest, deps: LoadDeps): Promise<L
     hasReferenceStats: false,
     loadMs: 0,
   };
+  let queue: Promise<unknown> = Promise.resolve();
   const loaded: LoadedModel = {
+    exclusive: <T>(fn: () => Promise<T>) => {
+      const run = queue.then(fn, fn);
+      queue = run.catch(() => undefined);
+      return run;
+    },
     info,
     facts,
     config,

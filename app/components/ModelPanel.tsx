@@ -1,0 +1,85 @@
+/** Which model runs where and why, load progress with bytes and phases, cancel, EP switch. */
+import { cancelRun, loadModel } from '../engine.ts';
+import { useStore } from '../store.ts';
+import { LOAD_PHASES } from '../../workers/protocol.ts';
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+export function ModelPanel() {
+  const settings = useStore((s) => s.settings);
+  const engine = useStore((s) => s.engine);
+  const setSettings = useStore((s) => s.setSettings);
+  const { model, loadProgress, status, capabilities } = engine;
+  const busy = status === 'loading' || status === 'embedding';
+  return (
+    <section className="panel model-panel" aria-labelledby="model-title">
+      <h2 id="model-title">Model</h2>
+      <div className="controls">
+        <label>
+          Execution provider{' '}
+          <select value={settings.ep} onChange={(e) => setSettings({ ep: e.target.value as typeof settings.ep })} aria-describedby="ep-help">
+            <option value="auto">auto</option>
+            <option value="wasm">WASM</option>
+            <option value="webgpu">WebGPU</option>
+          </select>
+        </label>
+        <label>
+          Weights{' '}
+          <select value={settings.dtype} onChange={(e) => setSettings({ dtype: e.target.value as typeof settings.dtype })}>
+            <option value="q8">int8</option>
+            <option value="fp32">fp32</option>
+          </select>
+        </label>
+        <button type="button" onClick={() => void loadModel()} disabled={status === 'loading'}>
+          {model ? 'Reload' : 'Load'}
+        </button>
+        <button type="button" onClick={cancelRun} disabled={!busy} data-testid="cancel">
+          Cancel
+        </button>
+      </div>
+      {loadProgress && (
+        <div className="progress" data-testid="load-progress">
+          <progress max={1} value={loadProgress.fraction} aria-label="Model load progress" />
+          <ol className="phases">
+            {LOAD_PHASES.map((p) => (
+              <li key={p} className={p === loadProgress.phase ? 'current' : LOAD_PHASES.indexOf(p) < LOAD_PHASES.indexOf(loadProgress.phase) ? 'done' : ''}>
+                {p}
+              </li>
+            ))}
+          </ol>
+          <div>
+            {loadProgress.message}
+            {loadProgress.totalBytes > 0 && ` — ${mb(loadProgress.loadedBytes)} of ${mb(loadProgress.totalBytes)}`}
+          </div>
+        </div>
+      )}
+      {model && (
+        <dl className="facts" data-testid="model-facts">
+          <dt>Model</dt>
+          <dd>{model.modelId} ({model.modelType})</dd>
+          <dt>Size</dt>
+          <dd>{mb(model.bytes)} {model.dtype === 'q8' ? 'int8' : 'fp32'}</dd>
+          <dt>Layers / MoE layers</dt>
+          <dd>{model.numHiddenLayers} / {model.moeLayers.length}</dd>
+          <dt>Experts, top-k</dt>
+          <dd>{model.numExperts}, top-{model.topK}{model.hasSharedExpert ? ' + shared expert (not in RW)' : ''}</dd>
+          <dt>Ran on</dt>
+          <dd data-testid="ep-ran">{model.ep.toUpperCase()}</dd>
+          <dt>Why</dt>
+          <dd id="ep-help">{model.epReason}</dd>
+          <dt>Loaded in</dt>
+          <dd>{(model.loadMs / 1000).toFixed(1)} s</dd>
+          {capabilities && (
+            <>
+              <dt>Device</dt>
+              <dd>
+                WebGPU adapter: {capabilities.webgpuAdapter ? capabilities.adapterInfo?.architecture || capabilities.adapterInfo?.vendor || 'yes' : 'none'}; threads: {capabilities.wasmThreads}
+                {capabilities.crossOriginIsolated ? ' (isolated)' : ''}
+              </dd>
+            </>
+          )}
+        </dl>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,141 @@
+/**
+ * One zustand store in slices: `settings` (what the user chose; persisted and shareable by URL) and
+ * `engine` (what the worker reported; never persisted). Actions are plain functions on the store so
+ * that the engine client can call them outside React.
+ */
+import { create } from 'zustand';
+import { persist, createJSONStorage } from 'zustand/middleware';
+import type { Capabilities, EmbedResult, EpPreference, LoadProgressEvent, ModelDtype, ModelInfo, PaddingSide, Pooling, RwKind } from '../workers/protocol.ts';
+import type { SerializedError } from '../workers/errors.ts';
+import type { BuiltinTemplateId } from '../workers/templates.ts';
+
+export type Representation = 'hs' | 'rw' | 'concat' | 'sum';
+export const REPRESENTATIONS: readonly Representation[] = ['hs', 'rw', 'concat', 'sum'];
+export type MatrixOrder = 'input' | 'cluster';
+
+export interface Settings {
+  text: string;
+  templateId: BuiltinTemplateId | 'custom';
+  customTemplate: string;
+  useInstruction: boolean;
+  instruction: string;
+  view: Representation | 'all' | 'compare';
+  rwKind: RwKind;
+  pooling: Pooling;
+  padding: PaddingSide;
+  alpha: number;
+  order: MatrixOrder;
+  ep: EpPreference;
+  dtype: ModelDtype;
+  modelId: string;
+  selectedText: number;
+  selectedLayer: number;
+  maxTokens: number;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  text: [
+    'The meeting starts at 5.30 p.m.',
+    'The meeting starts at 17h30.',
+    'They narrowly avoided a catastrophe.',
+    'They managed to prevent a disaster.',
+    'A dog is running across the green field.',
+    'The stock market fell sharply on Monday.',
+  ].join('\n'),
+  templateId: 'prompteol',
+  customTemplate: 'This sentence : "{text}" means in one word:"',
+  useInstruction: false,
+  instruction: 'Represent the sentence for retrieving similar sentences.',
+  view: 'all',
+  rwKind: 'softmax',
+  pooling: 'last',
+  padding: 'left',
+  alpha: 1,
+  order: 'input',
+  ep: 'auto',
+  dtype: 'q8',
+  modelId: 'moee-demo',
+  selectedText: 0,
+  selectedLayer: 0,
+  maxTokens: 256,
+};
+
+export type EngineStatus = 'idle' | 'loading' | 'ready' | 'embedding' | 'error';
+
+export interface EngineState {
+  status: EngineStatus;
+  loadProgress: LoadProgressEvent | null;
+  embedProgress: { done: number; total: number } | null;
+  model: ModelInfo | null;
+  capabilities: Capabilities | null;
+  result: EmbedResult | null;
+  /** The texts `result` was computed from (the editor may have moved on). */
+  resultTexts: string[];
+  error: SerializedError | null;
+}
+
+export interface Store {
+  settings: Settings;
+  engine: EngineState;
+  setSettings(patch: Partial<Settings>): void;
+  setEngine(patch: Partial<EngineState>): void;
+  resetSettings(): void;
+}
+
+const INITIAL_ENGINE: EngineState = {
+  status: 'idle',
+  loadProgress: null,
+  embedProgress: null,
+  model: null,
+  capabilities: null,
+  result: null,
+  resultTexts: [],
+  error: null,
+};
+
+export const useStore = create<Store>()(
+  persist(
+    (set) => ({
+      settings: { ...DEFAULT_SETTINGS, ...readSharedSettings() },
+      engine: INITIAL_ENGINE,
+      setSettings: (patch) => set((s) => ({ settings: { ...s.settings, ...patch } })),
+      setEngine: (patch) => set((s) => ({ engine: { ...s.engine, ...patch } })),
+      resetSettings: () => set({ settings: DEFAULT_SETTINGS }),
+    }),
+    {
+      name: 'moee-playground',
+      version: 1,
+      storage: createJSONStorage(() => localStorage),
+      partialize: (s) => ({ settings: s.settings }),
+      // A shared URL wins over what this browser remembered.
+      merge: (persisted, current) => ({
+        ...current,
+        settings: { ...DEFAULT_SETTINGS, ...(persisted as Partial<Store>)?.settings, ...readSharedSettings() },
+      }),
+    },
+  ),
+);
+
+/** The texts of the editor: one per non-empty line. */
+export function textsOf(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** A URL that restores these settings (texts included) in any browser. */
+export function shareUrl(settings: Settings): string {
+  const url = new URL(location.href);
+  url.hash = `s=${encodeURIComponent(JSON.stringify(settings))}`;
+  return url.href;
+}
+
+function readSharedSettings(): Partial<Settings> {
+  if (typeof location === 'undefined') return {};
+  const match = /[#&]s=([^&]+)/.exec(location.hash);
+  if (!match) return {};
+  try {
+    const parsed = JSON.parse(decodeURIComponent(match[1])) as Partial<Settings>;
+    return Object.fromEntries(Object.entries(parsed).filter(([k]) => k in DEFAULT_SETTINGS)) as Partial<Settings>;
+  } catch {
+    return {};
+  }
+}
