@@ -89,6 +89,9 @@ export async function embed(model: LoadedModel, texts: string[], options: EmbedO
   const inferenceStart = performance.now();
   let done = 0;
   for (let start = 0; start < n; start += options.batchSize) {
+    // Session runs resolve as microtasks: without a macrotask turn here a cancel message could
+    // never be handled before the whole run ends.
+    await yieldToEventLoop();
     if (deps.signal.aborted) throw new CancelledError('The run was cancelled.');
     const batch = order.slice(start, start + options.batchSize);
     const out = await model.exclusive(() => runBatch(model, deps.ort, batch.map((i) => prompts[i].ids), options.padding));
@@ -245,6 +248,10 @@ function emptyPast(model: LoadedModel, ort: Ort, batch: number): InstanceType<Or
   const heads = Number(model.config.num_key_value_heads ?? model.config.num_attention_heads ?? 1);
   const headDim = Number(model.config.head_dim ?? model.facts.hiddenSize / Number(model.config.num_attention_heads ?? 1));
   return new ort.Tensor('float32', new Float32Array(0), [batch, heads, 0, headDim]);
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Numerically stable softmax of src[offset .. offset+n) into out. */
