@@ -250,8 +250,17 @@ function emptyPast(model: LoadedModel, ort: Ort, batch: number): InstanceType<Or
   return new ort.Tensor('float32', new Float32Array(0), [batch, heads, 0, headDim]);
 }
 
+/** One macrotask turn, without setTimeout's clamping (>= 1 ms in Node, 4 ms when nested in browsers). */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }
 
 /** Numerically stable softmax of src[offset .. offset+n) into out. */
