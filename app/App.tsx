@@ -31,7 +31,8 @@ export function App() {
     return () => clearTimeout(timer);
   }, [model, settings.text, settings.templateId, settings.customTemplate, settings.useInstruction, settings.instruction, settings.pooling, settings.padding, settings.maxTokens]);
 
-  const matrices = useMemo(() => (result ? similarityMatrices(result, settings.rwKind, settings.alpha) : null), [result, settings.rwKind, settings.alpha]);
+  const stats = settings.standardization === 'reference' ? engine.referenceStats : null;
+  const matrices = useMemo(() => (result ? similarityMatrices(result, settings.rwKind, settings.alpha, stats) : null), [result, settings.rwKind, settings.alpha, stats]);
   const order = useMemo(() => {
     if (!matrices) return [];
     return settings.order === 'cluster' ? clusterOrder(matrices.sum, matrices.n) : Array.from({ length: matrices.n }, (_, i) => i);
@@ -69,7 +70,7 @@ export function App() {
                   key={rep}
                   id={rep}
                   title={REPRESENTATION_LABEL[rep] + (rep === 'sum' ? ` (α = ${settings.alpha.toFixed(2)})` : '')}
-                  caption={caption + (rep === 'concat' ? ' · z-scored by batch' : '')}
+                  caption={caption + (rep === 'concat' ? ` · z-scored by ${matrices.concatStats === 'reference' ? 'reference set' : 'batch'}` : '')}
                   values={matrices[rep]}
                   labels={resultTexts}
                   order={order}

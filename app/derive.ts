@@ -2,7 +2,7 @@
  * From an engine result and the view settings to the numbers the page draws. All math is core/.
  */
 import { cosineSimilarityMatrix, matrix, moeeConcat, moeeSum, type Matrix } from '../core/index.ts';
-import type { EmbedResult, RwKind } from '../workers/protocol.ts';
+import type { EmbedResult, ReferenceStats, RwKind } from '../workers/protocol.ts';
 import type { Representation } from './store.ts';
 
 export interface SimilarityMatrices {
@@ -22,17 +22,33 @@ export function rwMatrix(result: EmbedResult, kind: RwKind): Matrix {
   return matrix(t.data, t.dims[0], t.dims[1] * t.dims[2]);
 }
 
-/** The four similarity matrices of the paper for one result. Concat uses batch statistics. */
-export function similarityMatrices(result: EmbedResult, rwKind: RwKind, alpha: number): SimilarityMatrices {
+/**
+ * The reference statistics that fit a result, or null: they exist per built-in template for
+ * last-token pooling without the instruction prefix.
+ */
+export function referenceStatsFor(result: EmbedResult, stats: ReferenceStats | null, rwKind: RwKind) {
+  const o = result.options;
+  if (!stats || o.template.id === 'custom' || o.pooling !== 'last' || o.instruction) return null;
+  const entry = stats[o.template.id];
+  if (!entry) return null;
+  const f64 = (a: Float32Array) => Float64Array.from(a);
+  const rw = rwKind === 'softmax' ? entry.rw_softmax : entry.rw_logits;
+  return { hs: { mean: f64(entry.hs.mean), std: f64(entry.hs.std) }, rw: { mean: f64(rw.mean), std: f64(rw.std) } };
+}
+
+/** The four similarity matrices of the paper for one result; concat says which statistics it used. */
+export function similarityMatrices(result: EmbedResult, rwKind: RwKind, alpha: number, stats: ReferenceStats | null): SimilarityMatrices & { concatStats: 'reference' | 'batch' } {
   const hs = hsMatrix(result);
   const rw = rwMatrix(result, rwKind);
   const hsSim = cosineSimilarityMatrix(hs);
   const rwSim = cosineSimilarityMatrix(rw);
+  const reference = referenceStatsFor(result, stats, rwKind);
   return {
     n: hs.rows,
     hs: hsSim,
     rw: rwSim,
-    concat: cosineSimilarityMatrix(moeeConcat(hs, rw)),
+    concat: cosineSimilarityMatrix(moeeConcat(hs, rw, reference ?? undefined)),
+    concatStats: reference ? 'reference' : 'batch',
     sum: moeeSum(hsSim, rwSim, alpha),
   };
 }

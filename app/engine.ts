@@ -30,7 +30,7 @@ export async function loadModel(): Promise<void> {
   try {
     const loaded = await client.load({ modelId: settings.modelId, dtype: settings.dtype, ep: settings.ep }, (p) => setEngine({ loadProgress: p }), requestId);
     if (loadId !== requestId) return;
-    setEngine({ status: 'ready', model: loaded.model, capabilities: loaded.capabilities, loadProgress: null });
+    setEngine({ status: 'ready', model: loaded.model, capabilities: loaded.capabilities, referenceStats: loaded.referenceStats, loadProgress: null });
     void embedTexts();
   } catch (error) {
     if (loadId === requestId) setEngine({ status: 'error', error: toSerialized(error), loadProgress: null });

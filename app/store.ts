@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import { persist, createJSONStorage } from 'zustand/middleware';
-import type { Capabilities, EmbedResult, EpPreference, LoadProgressEvent, ModelDtype, ModelInfo, PaddingSide, Pooling, RwKind } from '../workers/protocol.ts';
+import type { Capabilities, EmbedResult, ReferenceStats, EpPreference, LoadProgressEvent, ModelDtype, ModelInfo, PaddingSide, Pooling, RwKind } from '../workers/protocol.ts';
 import type { SerializedError } from '../workers/errors.ts';
 import type { BuiltinTemplateId } from '../workers/templates.ts';
 
@@ -21,6 +21,8 @@ export interface Settings {
   instruction: string;
   view: Representation | 'all' | 'compare';
   rwKind: RwKind;
+  /** Standardise MoEE concat by the model's fixed reference set or by the texts on screen (the paper). */
+  standardization: 'reference' | 'batch';
   pooling: Pooling;
   padding: PaddingSide;
   alpha: number;
@@ -48,6 +50,7 @@ export const DEFAULT_SETTINGS: Settings = {
   instruction: 'Represent the sentence for retrieving similar sentences.',
   view: 'all',
   rwKind: 'softmax',
+  standardization: 'reference',
   pooling: 'last',
   padding: 'left',
   alpha: 1,
@@ -68,6 +71,7 @@ export interface EngineState {
   embedProgress: { done: number; total: number } | null;
   model: ModelInfo | null;
   capabilities: Capabilities | null;
+  referenceStats: ReferenceStats | null;
   result: EmbedResult | null;
   /** The texts `result` was computed from (the editor may have moved on). */
   resultTexts: string[];
@@ -88,6 +92,7 @@ const INITIAL_ENGINE: EngineState = {
   embedProgress: null,
   model: null,
   capabilities: null,
+  referenceStats: null,
   result: null,
   resultTexts: [],
   error: null,

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createEngineHandler, type EngineHandler } from '../workers/handler.ts';
-import { createNodeBridge, loadNodeTransformers } from '../workers/ort-node.ts';
+import { createNodeBridge, loadNodeTransformers, readLocalModelFile } from '../workers/ort-node.ts';
 import type { EmbedOptions, EmbedResult, EngineEvent, ModelDtype } from '../workers/protocol.ts';
 import { readGoldens, type GoldenCase, type GoldenManifest } from '../models/goldens.ts';
 
@@ -29,6 +29,7 @@ export async function createNodeEngine(modelId = DEMO_MODEL, dtype: ModelDtype =
     bridge,
     loadTransformers: () => loadNodeTransformers({ localModelPath }),
     post: (event) => events.push(event),
+    readModelFile: (id, file) => readLocalModelFile(id, file, localModelPath),
   });
   const request: NodeEngine['request'] = async (req) => {
     const start = events.length;

@@ -8,6 +8,7 @@ import { NoModelError, serializeError } from './errors.ts';
 import { embed } from './inference.ts';
 import { loadModel, type LoadedModel, type Transformers } from './model-loader.ts';
 import type { OrtBridge } from './ort-bridge.ts';
+import { readReferenceStats, REFERENCE_STATS_FILES } from '../models/reference-stats.ts';
 import {
   DEFAULT_EMBED_OPTIONS,
   resultTransferables,
@@ -16,6 +17,7 @@ import {
   type EngineRequest,
   type LoadRequest,
   type PostEvent,
+  type ReferenceStats,
 } from './protocol.ts';
 
 export interface EngineDeps {
@@ -23,6 +25,8 @@ export interface EngineDeps {
   /** Imports Transformers.js and sets its env (paths, cache); called once, after the bridge is installed. */
   loadTransformers: () => Promise<Transformers>;
   post: PostEvent;
+  /** Reads a file of a model folder that Transformers.js does not load (reference statistics); null if absent. */
+  readModelFile?: (modelId: string, file: string) => Promise<Uint8Array | null>;
 }
 
 export interface EngineHandler {
@@ -60,7 +64,18 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
         await embed(m, ['Warm-up.'], DEFAULT_EMBED_OPTIONS, { ort: bridge.ort, signal, onProgress: () => {} });
       },
     });
-    post({ kind: 'loaded', requestId: request.requestId, model: model.info, capabilities: caps });
+    const referenceStats = await loadReferenceStats(request.modelId);
+    model.info.hasReferenceStats = referenceStats !== null;
+    post({ kind: 'loaded', requestId: request.requestId, model: model.info, capabilities: caps, referenceStats });
+  }
+
+  async function loadReferenceStats(modelId: string): Promise<ReferenceStats | null> {
+    if (!deps.readModelFile) return null;
+    const [manifest, blob] = await Promise.all([
+      deps.readModelFile(modelId, REFERENCE_STATS_FILES.manifest),
+      deps.readModelFile(modelId, REFERENCE_STATS_FILES.blob),
+    ]);
+    return manifest && blob ? readReferenceStats(new TextDecoder().decode(manifest), blob) : null;
   }
 
   async function runEmbed(request: EmbedRequest, signal: AbortSignal): Promise<void> {

@@ -26,6 +26,15 @@ export function createNodeBridge(threads = 1): OrtBridge {
   return shared;
 }
 
+/** Read a file of a local model folder, or null when it is not there. */
+export async function readLocalModelFile(modelId: string, file: string, root = LOCAL_MODELS_DIR): Promise<Uint8Array | null> {
+  try {
+    return new Uint8Array(await readFile(`${root}${modelId}/${file}`));
+  } catch {
+    return null;
+  }
+}
+
 export interface NodeTransformersOptions {
   localModelPath?: string;
   /** Allow Hub downloads (off: Node runs use the repo's models). */

@@ -168,11 +168,22 @@ export interface CapabilitiesEvent {
   capabilities: Capabilities;
 }
 
+/** Per-dimension mean and population std of one representation over the reference set. */
+export interface DimensionStatsF32 {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+/** Standardisation statistics shipped with a model, per built-in template (last-token pooling). */
+export type ReferenceStats = Partial<Record<string, { hs: DimensionStatsF32; rw_softmax: DimensionStatsF32; rw_logits: DimensionStatsF32 }>>;
+
 export interface LoadedEvent {
   kind: 'loaded';
   requestId: string;
   model: ModelInfo;
   capabilities: Capabilities;
+  /** Null when the model ships none (then the page standardises by batch). */
+  referenceStats: ReferenceStats | null;
 }
 
 /** Per-text routing over all real tokens, for heatmaps. */

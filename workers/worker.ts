@@ -33,6 +33,12 @@ const handler = createEngineHandler({
     return transformers;
   },
   post: (event: EngineEvent, transfer?: Transferable[]) => self.postMessage(event, transfer ?? []),
+  // Only the embedded models ship reference statistics; Hub models standardise by batch.
+  readModelFile: async (modelId, file) => {
+    if (modelId.includes('/')) return null;
+    const response = await fetch(`/models/${modelId}/${file}`);
+    return response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
+  },
 });
 
 self.onmessage = (message: MessageEvent<EngineRequest>) => {

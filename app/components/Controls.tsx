@@ -31,6 +31,13 @@ export function Controls({ hsSim, rwSim }: { hsSim: Float32Array | null; rwSim: 
           </select>
         </label>
         <label>
+          Standardise by{' '}
+          <select value={settings.standardization} onChange={(e) => set('standardization')(e.target.value as Settings['standardization'])}>
+            <option value="reference">reference set (works for one text)</option>
+            <option value="batch">this batch (paper)</option>
+          </select>
+        </label>
+        <label>
           Pooling{' '}
           <select value={settings.pooling} onChange={(e) => set('pooling')(e.target.value as Settings['pooling'])}>
             <option value="last">last token</option>
