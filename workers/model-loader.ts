@@ -10,7 +10,7 @@ import { tapModel, type TapResult } from '../models/tap.ts';
 import { chooseExecutionProvider } from './capabilities.ts';
 import { CancelledError, MissingFileError } from './errors.ts';
 import type { OrtBridge, InferenceSession } from './ort-bridge.ts';
-import type { Capabilities, LoadPhase, LoadRequest, ModelInfo } from './protocol.ts';
+import type { Capabilities, LoadPhase, LoadProgressEvent, LoadRequest, ModelInfo } from './protocol.ts';
 
 export type Transformers = typeof import('@huggingface/transformers');
 
@@ -33,14 +33,8 @@ export interface LoadedModel {
   dispose(): Promise<void>;
 }
 
-export interface LoadProgress {
-  phase: LoadPhase;
-  fraction: number;
-  files: Record<string, { loaded: number; total: number }>;
-  loadedBytes: number;
-  totalBytes: number;
-  message: string;
-}
+/** A load progress report; the handler adds the event's kind and request id. */
+export type LoadProgress = Omit<LoadProgressEvent, 'kind' | 'requestId'>;
 
 /** Fractions of the whole load at which each phase starts (download takes the bulk). */
 const PHASE_START: Record<LoadPhase, number> = { detect: 0, download: 0.02, session: 0.85, warmup: 0.95, ready: 1 };
