@@ -110,6 +110,29 @@ const results = {
   throughput: [await throughput('q8'), await throughput('fp32')],
 };
 writeFileSync(new URL('results.json', import.meta.url), JSON.stringify(results, null, 1) + '\n');
+const md = [
+  '# Benchmark results',
+  '',
+  `\`npm run bench\` on ${results.machine.cpu} (${results.machine.cores} cores), ${results.machine.platform}, Node ${results.machine.node}, ` +
+    `onnxruntime-web ${results.versions['onnxruntime-web']}, Transformers.js ${results.versions['@huggingface/transformers']}; ${results.date}. ` +
+    `Node WASM, one thread. Each figure: median (min–max) of ${REPEATS} runs, measured side by side in one process.`,
+  '',
+  '## Tap overhead (the same inputs, untapped vs tapped session of the same file; batch 32 × 24 tokens)',
+  '',
+  '| weights | untapped ms | tapped ms | tapped / untapped |',
+  '|---|---|---|---|',
+  ...results.tap.map((t) => `| ${t.dtype} | ${fmt(t.untappedMs)} | ${fmt(t.tappedMs)} | ${fmt(t.overheadRatio, 3)} |`),
+  '',
+  '## Texts per second: our engine (RW + HS + top-5 next tokens) vs Transformers.js AutoModelForCausalLM forward (logits only), same ONNX file and runtime',
+  '',
+  '| weights | batch | ours texts/s | Transformers.js texts/s | ours ÷ theirs (speed) |',
+  '|---|---|---|---|---|',
+  ...results.throughput.flatMap((t) =>
+    Object.entries(t.textsPerSecond).map(([batch, r]) => `| ${t.dtype} | ${batch.replace('batch', '')} | ${fmt(r.ours)} | ${fmt(r.transformersJs)} | ${fmt(r.ratio, 2)} |`),
+  ),
+  '',
+].join('\n');
+writeFileSync(new URL('RESULTS.md', import.meta.url), md);
 for (const t of results.tap) console.log(`tap overhead ${t.dtype} (batch ${t.batch}×${t.seq}): untapped ${fmt(t.untappedMs)} ms, tapped ${fmt(t.tappedMs)} ms, ratio ${fmt(t.overheadRatio, 3)}`);
 for (const t of results.throughput) {
   for (const [batch, r] of Object.entries(t.textsPerSecond)) {

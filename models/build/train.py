@@ -64,7 +64,7 @@ def heldout_loss(model: Qwen2MoeForCausalLM, stream: torch.Tensor, seq: int, max
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--steps", type=int, default=2400, help="length of the LR schedule")
+    parser.add_argument("--steps", type=int, default=2000, help="length of the LR schedule")
     parser.add_argument("--max-steps", type=int, default=None, help="stop early (reproducibility checks)")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--seq", type=int, default=128)
