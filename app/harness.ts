@@ -25,7 +25,8 @@ const harness = {
       return { ok: false as const, error: error instanceof EngineError ? error.serialized : { name: 'InternalError', message: String(error) } };
     }
   },
-  async goldens(modelId: string): Promise<{ case: string; ep: string; report: GoldenReport }[]> {
+  /** `tieLogitMargin`: see compareWithGolden; 0 demands the exact golden top-k sets. */
+  async goldens(modelId: string, tieLogitMargin = 0): Promise<{ case: string; ep: string; report: GoldenReport }[]> {
     const { manifest, cases } = await fetchGoldens(modelId);
     const reports = [];
     for (const golden of cases) {
@@ -36,7 +37,7 @@ const harness = {
         tokenRouting: true,
         batchSize: 5,
       });
-      reports.push({ case: `${golden.template}/${golden.padding}`, ep: result.ep, report: compareWithGolden(golden, result, manifest.model.num_experts_per_tok) });
+      reports.push({ case: `${golden.template}/${golden.padding}`, ep: result.ep, report: compareWithGolden(golden, result, manifest.model.num_experts_per_tok, tieLogitMargin) });
     }
     return reports;
   },

@@ -19,7 +19,9 @@ for (const ep of ['wasm', 'webgpu'] as const) {
       // The test fails, never silently falls back, when WebGPU did not run.
       expect(loaded.model.ep).toBe(ep);
       if (ep === 'wasm') expect(loaded.capabilities.crossOriginIsolated).toBe(true);
-      const reports = await page.evaluate(() => window.moeeHarness.goldens('moee-demo'));
+      // WebGPU fp32 may be 1e-2 off per router logit, so two experts within 2e-2 can swap places.
+      const tieLogitMargin = ep === 'webgpu' && dtype === 'fp32' ? 2e-2 : 0;
+      const reports = await page.evaluate((margin) => window.moeeHarness.goldens('moee-demo', margin), tieLogitMargin);
       console.log(`[goldens ${dtype} chromium-${ep}] adapter=${JSON.stringify(loaded.capabilities.adapterInfo)} ${JSON.stringify(reports.map((r) => ({ case: r.case, ...r.report })))}`);
       for (const { ep: ran, report } of reports) {
         expect(ran).toBe(ep);
@@ -31,10 +33,12 @@ for (const ep of ['wasm', 'webgpu'] as const) {
         } else if (dtype === 'fp32') {
           // WebGPU's fp32 kernels on SwiftShader measured up to 3.9e-3 (router logits) and 2.0e-2
           // (HS) from the goldens, with the graph optimiser on or off: not the 1e-4 of WASM. The
-          // routing and the embedding's direction are unchanged; these bounds pin that.
+          // embedding's direction is unchanged, and every routing decision that differs was a near-tie
+          // (CI once saw 2 of 1,528 token-layer sets flip): these bounds pin that.
           expect(report.maxAbsRouterLogitError).toBeLessThan(1e-2);
           expect(report.minHiddenStateCosine).toBeGreaterThanOrEqual(0.99999);
-          expect(report.topkSetAgreement).toBe(1);
+          expect(report.topkSetAgreementOutsideTies).toBe(1);
+          expect(report.topkSetAgreement).toBeGreaterThanOrEqual(0.995);
         } else {
           expect(report.minHiddenStateCosine).toBeGreaterThanOrEqual(0.999);
           expect(report.topkSetAgreement).toBeGreaterThanOrEqual(0.99);
