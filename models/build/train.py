@@ -1,5 +1,11 @@
 """Train the demo MoE model: plain next-token language modelling with the router's load-balancing loss.
 
+Two stages, both plain language modelling on the same corpus (the model card gives the commands):
+1. from scratch, 3000 steps, HF's own load-balancing loss (`--balance joint`, coefficient 0.02);
+2. `--init-from` stage 1, a short continuation with the balancing loss applied to each layer on its
+   own (`--balance per-layer`): stage 1 left some experts of single layers with almost no tokens,
+   because HF's loss balances expert *indices* over all layers jointly.
+
 Deterministic: one seed drives initialisation and batch sampling, torch runs on two threads with
 deterministic algorithms, so a rerun reproduces the logged loss curve (see --max-steps and
 check_repro.py). Logs one JSON line per step to the --log file.
@@ -9,9 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
+
+# Sleep, don't spin, while waiting at OpenMP barriers: on a shared 2-core machine a spinning thread
+# burns the core its partner needs, and steps went from 1.1 s to 7-14 s with other work running.
+# Numerics are unchanged (same threads, same reduction order).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import torch
@@ -85,6 +97,10 @@ def main() -> None:
     parser.add_argument("--log", type=Path, default=WORK / "train_log.jsonl")
     parser.add_argument("--out", type=Path, default=WORK / "checkpoint")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--balance", choices=("joint", "per-layer"), default="joint",
+                        help="HF's load-balancing loss over all layers at once, or per layer (see per_layer_balance_loss)")
+    parser.add_argument("--aux-coef", type=float, default=0.02, help="weight of the load-balancing loss")
+    parser.add_argument("--init-from", type=Path, default=None, help="continue from these weights (HF folder)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -98,8 +114,13 @@ def main() -> None:
     print(f"train tokens {train.numel():,}  held-out tokens {held.numel():,}", flush=True)
 
     config = demo_config(tokenizer.get_vocab_size())
+    config.router_aux_loss_coef = args.aux_coef
     # grouped_mm is HF's faster experts kernel; the same weights, so the eager reference applies unchanged.
-    model = Qwen2MoeForCausalLM._from_config(config, experts_implementation="grouped_mm")
+    if args.init_from is not None:
+        model = Qwen2MoeForCausalLM.from_pretrained(args.init_from, config=config, experts_implementation="grouped_mm")
+    else:
+        model = Qwen2MoeForCausalLM._from_config(config, experts_implementation="grouped_mm")
+    model.train()
     n_params = sum(p.numel() for p in model.parameters())
     print(f"parameters {n_params:,}", flush=True)
 
@@ -126,15 +147,17 @@ def main() -> None:
             x = batch_at(train, gen, args.batch, args.seq)
             out = model(input_ids=x, labels=x, output_router_logits=True)
             lm_loss = out.loss - config.router_aux_loss_coef * out.aux_loss
-            balance = per_layer_balance_loss(out.router_logits, config.num_experts, config.num_experts_per_tok)
-            loss = lm_loss + config.router_aux_loss_coef * balance
+            if args.balance == "joint":
+                balance, loss = out.aux_loss, out.loss  # exactly HF's objective
+            else:
+                balance = per_layer_balance_loss(out.router_logits, config.num_experts, config.num_experts_per_tok)
+                loss = lm_loss + config.router_aux_loss_coef * balance
             loss.backward()
             grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
             record = {
-                "step": step, "loss": float(loss), "lm_loss": float(lm_loss),
-                "aux_loss": float(balance), "joint_aux_loss": float(out.aux_loss), "lr": lr_at(step), "grad_norm": float(grad_norm),
+                "step": step, "loss": float(loss), "lm_loss": float(lm_loss), "aux_loss": float(balance), "lr": lr_at(step), "grad_norm": float(grad_norm),
                 "elapsed_s": round(time.time() - started, 2),
             }
             if (step + 1) % 500 == 0 or step + 1 == last:
