@@ -59,7 +59,8 @@ def main() -> None:
         entries[template] = stats
     manifest = {"about": "per-template standardisation statistics (mean, population std) over a fixed reference set; "
                          "models/build/reference_stats.py", "reference_size": REFERENCE_SIZE, "pooling": "last",
-                "templates": entries}
+                # The texts themselves, so that a test can recompute the statistics with the engine.
+                "texts": reference, "templates": entries}
     (MODEL / "moee_reference_stats.bin").write_bytes(b"".join(blob.parts))
     (MODEL / "moee_reference_stats.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"reference stats: {len(entries)} templates, {blob.offset / 1e3:.0f} kB")
