@@ -30,6 +30,8 @@ export interface RawModelConfig {
   eos_token_id?: number | number[];
   pad_token_id?: number;
   max_position_embeddings?: number;
+  /** Transformers.js' loading hints; onnx-community exports set `use_external_data_format`. */
+  'transformers.js_config'?: { use_external_data_format?: boolean | number | Record<string, boolean | number> };
   [key: string]: unknown;
 }
 
@@ -74,4 +76,29 @@ function isMoELayer(config: RawModelConfig, layer: number): boolean {
   if (config.mlp_only_layers?.includes(layer)) return false;
   const step = config.decoder_sparse_step ?? 1;
   return (layer + 1) % step === 0;
+}
+
+/** One external-data file for ORT's `externalData` session option. */
+export interface ExternalDataFile {
+  /** The location the graph's initializers name (relative to the .onnx file). */
+  path: string;
+  /** The file inside the model folder, fetched by Transformers.js' loader (Hub, cache or local). */
+  data: string;
+}
+
+/**
+ * The external-data files of `onnx/<onnxFile>.onnx` that config.json declares, named as Transformers.js
+ * and onnx-community name them: `<file>.onnx_data`, then `<file>.onnx_data_1`, ... for more chunks.
+ * Given to the session explicitly because the tap hands ORT the graph as bytes, with no folder to
+ * resolve a location against.
+ */
+export function externalDataFiles(config: RawModelConfig, onnxFile: string): ExternalDataFile[] {
+  const declared = config['transformers.js_config']?.use_external_data_format;
+  const fileName = `${onnxFile}.onnx`;
+  const setting = typeof declared === 'object' && declared !== null ? (declared[fileName] ?? declared[onnxFile]) : declared;
+  const chunks = Number(setting ?? 0); // true → 1, false → 0, as Transformers.js counts them
+  return Array.from({ length: chunks }, (_, i) => {
+    const path = `${fileName}_data${i === 0 ? '' : `_${i}`}`;
+    return { path, data: `onnx/${path}` };
+  });
 }
