@@ -108,6 +108,18 @@ describe('a dense model', () => {
   });
 });
 
+describe('fused MoE (onnxruntime-genai)', () => {
+  it('taps the router logits, not the masked scores that LFM2-MoE feeds the fused op', () => {
+    const bytes = new Uint8Array(readFileSync(`${MODELS_DIR}fixtures/lfm2-moe-genai/onnx/model.onnx`));
+    const graph = onnxProto.onnx.ModelProto.decode(bytes).graph!;
+    const fusedInputs = graph.node!.filter((n) => n.opType === 'MoE').map((n) => n.input![1]);
+    expect(fusedInputs.every((name) => name.includes('/moe/router/ScatterElements'))).toBe(true);
+    const tap = tapModel(bytes, moeFacts(readConfig('lfm2-moe-genai')));
+    expect(tap.routers.map((r) => r.output)).toEqual([1, 2].map((i) => `/model/layers.${i}/moe/router/Reshape/output_0`));
+    expect(tap.attention).toEqual({ groupQuery: true, slidingWindow: 0 });
+  });
+});
+
 describe('config.json is checked against the graph', () => {
   it('rejects an expert count that the router weights contradict', () => {
     const bytes = new Uint8Array(readFileSync(`${MODELS_DIR}fixtures/olmoe/onnx/model.onnx`));

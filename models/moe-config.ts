@@ -25,6 +25,10 @@ export interface RawModelConfig {
   first_k_dense_replace?: number;
   /** deepseek: every `moe_layer_freq`-th layer after the dense ones is MoE. */
   moe_layer_freq?: number;
+  /** lfm2_moe: the first k layers are dense (LFM2-8B-A1B: 2). */
+  num_dense_layers?: number;
+  /** lfm2 / lfm2_moe: short-convolution kernel length; its state holds `conv_L_cache - 1` steps. */
+  conv_L_cache?: number;
   shared_expert_intermediate_size?: number;
   n_shared_experts?: number | null;
   eos_token_id?: number | number[];
@@ -73,6 +77,7 @@ function isMoELayer(config: RawModelConfig, layer: number): boolean {
     const freq = config.moe_layer_freq ?? 1;
     return layer >= config.first_k_dense_replace && layer % freq === 0;
   }
+  if (config.num_dense_layers !== undefined && layer < config.num_dense_layers) return false;
   if (config.mlp_only_layers?.includes(layer)) return false;
   const step = config.decoder_sparse_step ?? 1;
   return (layer + 1) % step === 0;

@@ -22,6 +22,8 @@ export const FIXTURES: readonly FixtureExpectation[] = [
   { name: 'granitemoe', source: 'GraniteMoeForCausalLM, torch.onnx', convention: 'granite-router', sharedExpert: false },
   { name: 'deepseek-v3', source: 'DeepseekV3ForCausalLM (layer 0 dense, 1 shared expert), torch.onnx', convention: 'mlp-gate', sharedExpert: true },
   { name: 'gpt-oss-genai', source: 'GptOssForCausalLM, onnxruntime-genai builder (fused MoE)', convention: 'ort-genai-moe', sharedExpert: false },
+  // The fused MoE's router_probs are masked scores here; the tap must read the router logits.
+  { name: 'lfm2-moe-genai', source: 'Lfm2MoeForCausalLM (layer 0 dense, conv layers), onnxruntime-genai builder (fused MoE)', convention: 'ort-genai-moe', sharedExpert: false },
 ];
 
 /** The model id that Transformers.js resolves under models/ (Node) or /models/ (browser). */

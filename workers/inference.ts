@@ -217,6 +217,7 @@ async function runBatch(model: LoadedModel, ort: Ort, rows: number[][], padding:
     else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, dims);
     else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', positions, dims);
     else if (name.startsWith('past_key_values.')) feeds[name] = emptyPast(model, ort, batch, seq);
+    else if (CONV_STATE_INPUT.test(name)) feeds[name] = emptyConvState(model, ort, batch);
     else throw new Error(`the model has an input the engine cannot feed: ${name}`);
   }
   const fetches = [...model.tap.routers.map((r) => r.output), model.tap.hiddenState, model.tap.originalOutputs[0]];
@@ -256,6 +257,16 @@ function emptyPast(model: LoadedModel, ort: Ort, batch: number, seq: number): In
   const { groupQuery, slidingWindow } = model.tap.attention;
   const length = groupQuery ? Math.max(seq, slidingWindow) : 0;
   return new ort.Tensor('float32', new Float32Array(batch * heads * length * headDim), [batch, heads, length, headDim]);
+}
+
+/** Short-conv layers' state inputs (LFM2): onnxruntime-genai names them past.{i}.conv, Transformers.js exports past_conv.{i}. */
+const CONV_STATE_INPUT = /^past(?:\.\d+\.conv|_conv\.\d+)$/;
+
+/** A zero conv state, as before the first token: [batch, hidden, conv_L_cache - 1]. */
+function emptyConvState(model: LoadedModel, ort: Ort, batch: number): InstanceType<Ort['Tensor']> {
+  const hidden = model.facts.hiddenSize;
+  const steps = Number(model.config.conv_L_cache ?? 3) - 1;
+  return new ort.Tensor('float32', new Float32Array(batch * hidden * steps), [batch, hidden, steps]);
 }
 
 /** One macrotask turn, without setTimeout's clamping (>= 1 ms in Node, 4 ms when nested in browsers). */
