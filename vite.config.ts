@@ -5,7 +5,7 @@ import { join, normalize, resolve } from 'node:path';
 
 const MODELS_DIR = resolve(import.meta.dirname, 'models');
 /** Model folders the app serves at /models/<name>/ (HF layout; Transformers.js' localModelPath). */
-const SERVED_MODELS = ['moee-demo'];
+const SERVED_MODELS = ['moee-demo', 'fixtures'];
 
 /**
  * Threaded WASM needs SharedArrayBuffer, which needs cross-origin isolation.

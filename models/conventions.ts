@@ -22,6 +22,12 @@ export type RouterMatcher =
       routerInput: number;
       /** Matches the fused node's name; capture group 1 is the layer index. */
       pattern: RegExp;
+      /**
+       * The router's logits node, preferred over `routerInput` when the layer has one: builders that
+       * select experts in the graph feed the fused op masked scores, not logits (onnxruntime-genai's
+       * LFM2-MoE: log(sigmoid) at the chosen experts, -10000 elsewhere). Capture group 1: the layer.
+       */
+      logitsNode?: RegExp;
     };
 
 /** One export convention: how its graphs name routers. */
@@ -43,19 +49,22 @@ const QUANT_SUFFIX = '(?:_Q4|_Q8|_quant|NBits)?';
 export const ROUTER_CONVENTIONS: readonly RouterConvention[] = [
   {
     id: 'mlp-gate',
-    description: 'OLMoE / Qwen-MoE / Qwen3-MoE: /model/layers.{i}/mlp/gate/MatMul',
-    modelTypes: ['olmoe', 'qwen2_moe', 'qwen3_moe', 'deepseek_v3', 'deepseek_v2'],
+    // transformers 5 names every router module `mlp.gate` here, Mixtral's included (models/fixtures/).
+    description: 'OLMoE / Qwen-MoE / Qwen3-MoE / DeepSeek-V3 / Mixtral (transformers 5): /model/layers.{i}/mlp/gate/MatMul',
+    modelTypes: ['olmoe', 'qwen2_moe', 'qwen3_moe', 'deepseek_v3', 'deepseek_v2', 'mixtral'],
     router: { kind: 'node-name', pattern: new RegExp(`^/model/layers\\.(\\d+)/mlp/gate/MatMul${QUANT_SUFFIX}$`) },
   },
   {
     id: 'mixtral-gate',
-    description: 'Mixtral: /model/layers.{i}/block_sparse_moe/gate/MatMul',
+    // transformers 4 exports (most Mixtral ONNX files on the Hub) kept the module path block_sparse_moe.
+    description: 'Mixtral (transformers 4): /model/layers.{i}/block_sparse_moe/gate/MatMul',
     modelTypes: ['mixtral'],
     router: { kind: 'node-name', pattern: new RegExp(`^/model/layers\\.(\\d+)/block_sparse_moe/gate/MatMul${QUANT_SUFFIX}$`) },
   },
   {
     id: 'granite-router',
-    description: 'Granite-MoE: /model/layers.{i}/block_sparse_moe/router/layer/MatMul',
+    // transformers 5 folded the router's inner `layer` Linear into the router module itself.
+    description: 'Granite-MoE: /model/layers.{i}/block_sparse_moe/router/MatMul (transformers 4: router/layer/MatMul)',
     modelTypes: ['granitemoe'],
     router: {
       kind: 'node-name',
@@ -65,8 +74,17 @@ export const ROUTER_CONVENTIONS: readonly RouterConvention[] = [
   {
     id: 'ort-genai-moe',
     description: 'onnxruntime-genai builder: fused com.microsoft MoE/QMoE, router_probs input',
-    modelTypes: ['mixtral', 'qwen3_moe', 'phimoe', 'gpt_oss'],
-    router: { kind: 'fused-moe', opTypes: ['MoE', 'QMoE'], routerInput: 1, pattern: /^\/model\/layers\.(\d+)\// },
+    // onnxruntime-genai 0.18's builder emits fused MoE for gpt_oss (proven in models/fixtures/gpt-oss-genai,
+    // where router_probs is /model/layers.{i}/moe/router/Reshape: logits plus bias), and for
+    // lfm2_moe, qwen3_5_moe, granitemoehybrid, gemma4 and phimoe (CUDA only), none of them proven here.
+    modelTypes: ['gpt_oss', 'lfm2_moe', 'qwen3_5_moe', 'granitemoehybrid', 'phimoe'],
+    router: {
+      kind: 'fused-moe',
+      opTypes: ['MoE', 'QMoE'],
+      routerInput: 1,
+      pattern: /^\/model\/layers\.(\d+)\//,
+      logitsNode: /^\/model\/layers\.(\d+)\/moe\/router\/Reshape$/,
+    },
   },
 ];
 
@@ -91,3 +109,12 @@ export const HIDDEN_STATE_CONVENTIONS: readonly HiddenStateConvention[] = [
   // onnxruntime-genai builder: the final SkipSimplifiedLayerNorm after the last layer.
   { id: 'genai-final-norm', pattern: /^\/model\/layers\.\d+\/final_norm_layernorm\//, output: 0 },
 ];
+
+/**
+ * onnxruntime's fused attention (com.microsoft), as the onnxruntime-genai builder emits it. It
+ * derives each row's length from the attention mask as if the prompt were unpadded (ORT rejects a
+ * padded prompt: "seqlens_k[0] = 21 is too small for sequence_length 33"), so such graphs run one
+ * text per batch; its `local_window_size` (sliding-window layers) demands a KV buffer at least that
+ * long ("KV cache capacity (0) must be at least local_window_size"), which the prompt fills from 0.
+ */
+export const GROUP_QUERY_ATTENTION = { opType: 'GroupQueryAttention', windowAttribute: 'local_window_size' } as const;

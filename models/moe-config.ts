@@ -25,11 +25,17 @@ export interface RawModelConfig {
   first_k_dense_replace?: number;
   /** deepseek: every `moe_layer_freq`-th layer after the dense ones is MoE. */
   moe_layer_freq?: number;
+  /** lfm2_moe: the first k layers are dense (LFM2-8B-A1B: 2). */
+  num_dense_layers?: number;
+  /** lfm2 / lfm2_moe: short-convolution kernel length; its state holds `conv_L_cache - 1` steps. */
+  conv_L_cache?: number;
   shared_expert_intermediate_size?: number;
   n_shared_experts?: number | null;
   eos_token_id?: number | number[];
   pad_token_id?: number;
   max_position_embeddings?: number;
+  /** Transformers.js' loading hints; onnx-community exports set `use_external_data_format`. */
+  'transformers.js_config'?: { use_external_data_format?: boolean | number | Record<string, boolean | number> };
   [key: string]: unknown;
 }
 
@@ -71,7 +77,33 @@ function isMoELayer(config: RawModelConfig, layer: number): boolean {
     const freq = config.moe_layer_freq ?? 1;
     return layer >= config.first_k_dense_replace && layer % freq === 0;
   }
+  if (config.num_dense_layers !== undefined && layer < config.num_dense_layers) return false;
   if (config.mlp_only_layers?.includes(layer)) return false;
   const step = config.decoder_sparse_step ?? 1;
   return (layer + 1) % step === 0;
+}
+
+/** One external-data file for ORT's `externalData` session option. */
+export interface ExternalDataFile {
+  /** The location the graph's initializers name (relative to the .onnx file). */
+  path: string;
+  /** The file inside the model folder, fetched by Transformers.js' loader (Hub, cache or local). */
+  data: string;
+}
+
+/**
+ * The external-data files of `onnx/<onnxFile>.onnx` that config.json declares, named as Transformers.js
+ * and onnx-community name them: `<file>.onnx_data`, then `<file>.onnx_data_1`, ... for more chunks.
+ * Given to the session explicitly because the tap hands ORT the graph as bytes, with no folder to
+ * resolve a location against.
+ */
+export function externalDataFiles(config: RawModelConfig, onnxFile: string): ExternalDataFile[] {
+  const declared = config['transformers.js_config']?.use_external_data_format;
+  const fileName = `${onnxFile}.onnx`;
+  const setting = typeof declared === 'object' && declared !== null ? (declared[fileName] ?? declared[onnxFile]) : declared;
+  const chunks = Number(setting ?? 0); // true → 1, false → 0, as Transformers.js counts them
+  return Array.from({ length: chunks }, (_, i) => {
+    const path = `${fileName}_data${i === 0 ? '' : `_${i}`}`;
+    return { path, data: `onnx/${path}` };
+  });
 }

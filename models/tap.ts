@@ -4,7 +4,13 @@
  * logits. Runs at load time on the exporter's own file, for our demo model and Hub models alike.
  */
 import onnxProto from 'onnx-proto';
-import { HIDDEN_STATE_CONVENTIONS, QUANTIZATION_OPS, ROUTER_CONVENTIONS, type RouterConvention } from './conventions.ts';
+import {
+  GROUP_QUERY_ATTENTION,
+  HIDDEN_STATE_CONVENTIONS,
+  QUANTIZATION_OPS,
+  ROUTER_CONVENTIONS,
+  type RouterConvention,
+} from './conventions.ts';
 import { ConfigMismatchError, CorruptModelError, NotMoEModelError } from './errors.ts';
 import type { MoEFacts } from './moe-config.ts';
 
@@ -33,6 +39,16 @@ export interface TapResult {
   originalOutputs: string[];
   /** The graph's inputs (`input_ids`, `attention_mask`, maybe `position_ids`, `past_key_values.*`). */
   inputs: string[];
+  /** What the graph's attention kernels demand of the feeds. */
+  attention: AttentionNeeds;
+}
+
+/** How the engine must feed a graph, read from its attention nodes (see GROUP_QUERY_ATTENTION). */
+export interface AttentionNeeds {
+  /** Fused GroupQueryAttention: prompts must be unpadded, so one text per session run. */
+  groupQuery: boolean;
+  /** Longest sliding window of its GroupQueryAttention layers (0 if none): the least KV buffer length. */
+  slidingWindow: number;
 }
 
 type Graph = onnxProto.onnx.IGraphProto & { node: onnxProto.onnx.INodeProto[] };
@@ -81,7 +97,20 @@ export function tapModel(bytes: Uint8Array, facts: MoEFacts | null, modelType = 
     hiddenState,
     originalOutputs: (graph.output ?? []).map((o) => o.name ?? ''),
     inputs: graphInputs(graph),
+    attention: attentionNeeds(graph),
   };
+}
+
+function attentionNeeds(graph: Graph): AttentionNeeds {
+  let groupQuery = false;
+  let slidingWindow = 0;
+  for (const node of graph.node) {
+    if (node.opType !== GROUP_QUERY_ATTENTION.opType) continue;
+    groupQuery = true;
+    const window = node.attribute?.find((a) => a.name === GROUP_QUERY_ATTENTION.windowAttribute)?.i;
+    slidingWindow = Math.max(slidingWindow, Number(window ?? 0));
+  }
+  return { groupQuery, slidingWindow };
 }
 
 /** Graph inputs that are fed at run time (old exporters also list initializers as inputs). */
@@ -98,6 +127,8 @@ function findRouters(graph: Graph): { convention: RouterConvention; routers: Tap
       const tapped = matchRouter(convention, node, weights);
       if (tapped) routers.push(tapped);
     }
+    const logitsNode = convention.router.kind === 'fused-moe' ? convention.router.logitsNode : undefined;
+    if (logitsNode) preferLogitsNodes(graph, routers, logitsNode);
     if (routers.length > 0) {
       routers.sort((a, b) => a.layer - b.layer);
       return { convention, routers };
@@ -117,6 +148,16 @@ function matchRouter(convention: RouterConvention, node: Node, weights: Map<stri
   }
   if (!rule.opTypes.includes(node.opType ?? '')) return null;
   return { layer: Number(match[1]), output: node.input?.[rule.routerInput] ?? '', numExperts: null };
+}
+
+/** Point fused-MoE routers at the layer's router-logits node where the graph has one. */
+function preferLogitsNodes(graph: Graph, routers: TappedRouter[], pattern: RegExp): void {
+  const logits = new Map<number, string>();
+  for (const node of graph.node) {
+    const match = pattern.exec(node.name ?? '');
+    if (match && node.output?.[0]) logits.set(Number(match[1]), node.output[0]);
+  }
+  for (const router of routers) router.output = logits.get(router.layer) ?? router.output;
 }
 
 function checkAgainstConfig(routers: TappedRouter[], facts: MoEFacts): void {

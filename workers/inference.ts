@@ -88,12 +88,14 @@ export async function embed(model: LoadedModel, texts: string[], options: EmbedO
   const order = prompts.map((_, i) => i).sort((a, b) => prompts[a].ids.length - prompts[b].ids.length);
   const inferenceStart = performance.now();
   let done = 0;
-  for (let start = 0; start < n; start += options.batchSize) {
+  // Fused GroupQueryAttention takes no padded prompt (models/conventions.ts): one text per run.
+  const batchSize = model.tap.attention.groupQuery ? 1 : options.batchSize;
+  for (let start = 0; start < n; start += batchSize) {
     // Session runs resolve as microtasks: without a macrotask turn here a cancel message could
     // never be handled before the whole run ends.
     await yieldToEventLoop();
     if (deps.signal.aborted) throw new CancelledError('The run was cancelled.');
-    const batch = order.slice(start, start + options.batchSize);
+    const batch = order.slice(start, start + batchSize);
     const out = await model.exclusive(() => runBatch(model, deps.ort, batch.map((i) => prompts[i].ids), options.padding));
     batch.forEach((textIndex, row) => {
       readText(out, row, textIndex);
@@ -214,7 +216,8 @@ async function runBatch(model: LoadedModel, ort: Ort, rows: number[][], padding:
     if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', ids, dims);
     else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, dims);
     else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', positions, dims);
-    else if (name.startsWith('past_key_values.')) feeds[name] = emptyPast(model, ort, batch);
+    else if (name.startsWith('past_key_values.')) feeds[name] = emptyPast(model, ort, batch, seq);
+    else if (CONV_STATE_INPUT.test(name)) feeds[name] = emptyConvState(model, ort, batch);
     else throw new Error(`the model has an input the engine cannot feed: ${name}`);
   }
   const fetches = [...model.tap.routers.map((r) => r.output), model.tap.hiddenState, model.tap.originalOutputs[0]];
@@ -243,11 +246,27 @@ function padTokenId(model: LoadedModel): number {
   return 0;
 }
 
-/** An empty KV cache for exports that take one (optimum's decoder exports): [batch, kv_heads, 0, head_dim]. */
-function emptyPast(model: LoadedModel, ort: Ort, batch: number): InstanceType<Ort['Tensor']> {
+/**
+ * An empty KV cache for exports that take one (optimum's decoder exports): [batch, kv_heads, 0, head_dim].
+ * GroupQueryAttention graphs read it as a zeroed buffer that the prompt fills: at least the prompt
+ * and the sliding window long (models/conventions.ts).
+ */
+function emptyPast(model: LoadedModel, ort: Ort, batch: number, seq: number): InstanceType<Ort['Tensor']> {
   const heads = Number(model.config.num_key_value_heads ?? model.config.num_attention_heads ?? 1);
   const headDim = Number(model.config.head_dim ?? model.facts.hiddenSize / Number(model.config.num_attention_heads ?? 1));
-  return new ort.Tensor('float32', new Float32Array(0), [batch, heads, 0, headDim]);
+  const { groupQuery, slidingWindow } = model.tap.attention;
+  const length = groupQuery ? Math.max(seq, slidingWindow) : 0;
+  return new ort.Tensor('float32', new Float32Array(batch * heads * length * headDim), [batch, heads, length, headDim]);
+}
+
+/** Short-conv layers' state inputs (LFM2): onnxruntime-genai names them past.{i}.conv, Transformers.js exports past_conv.{i}. */
+const CONV_STATE_INPUT = /^past(?:\.\d+\.conv|_conv\.\d+)$/;
+
+/** A zero conv state, as before the first token: [batch, hidden, conv_L_cache - 1]. */
+function emptyConvState(model: LoadedModel, ort: Ort, batch: number): InstanceType<Ort['Tensor']> {
+  const hidden = model.facts.hiddenSize;
+  const steps = Number(model.config.conv_L_cache ?? 3) - 1;
+  return new ort.Tensor('float32', new Float32Array(batch * hidden * steps), [batch, hidden, steps]);
 }
 
 /** One macrotask turn, without setTimeout's clamping (>= 1 ms in Node, 4 ms when nested in browsers). */

@@ -4,7 +4,7 @@
  * tap applied on the way to the session (see ort-bridge.ts). Progress is a phase machine with bytes.
  */
 import type { PreTrainedTokenizer, ProgressInfo } from '@huggingface/transformers';
-import { moeFacts, type MoEFacts, type RawModelConfig } from '../models/moe-config.ts';
+import { externalDataFiles, moeFacts, type MoEFacts, type RawModelConfig } from '../models/moe-config.ts';
 import { NotMoEModelError } from '../models/errors.ts';
 import { tapModel, type TapResult } from '../models/tap.ts';
 import { chooseExecutionProvider } from './capabilities.ts';
@@ -102,6 +102,9 @@ export async function loadModel(request: LoadRequest, deps: LoadDeps): Promise<L
 
   let tap: TapInfo | null = null;
   let onnxBytes = 0;
+  // Weights in external files (model.onnx_data): listed for ORT ourselves, and Transformers.js' own
+  // lookup off, since in Node it hands ORT paths that the tapped bytes cannot be resolved against.
+  const externalData = externalDataFiles(config, request.dtype === 'q8' ? 'model_quantized' : 'model');
   const { value: hfModel, session } = await guard(
     () =>
       bridge.withEdit(
@@ -114,13 +117,16 @@ export async function loadModel(request: LoadRequest, deps: LoadDeps): Promise<L
           return tapped;
         },
         () =>
-          transformers.AutoModelForCausalLM.from_pretrained(request.modelId, {
+          // Transformers.js knows only some MoE types (4.3.1: not olmoe, mixtral, granitemoe); the engine
+          // needs only its file loading and session, which its base class (AutoModel's fallback) gives.
+          (transformers.AutoModelForCausalLM.supports(config.model_type ?? '') ? transformers.AutoModelForCausalLM : transformers.AutoModel).from_pretrained(request.modelId, {
             dtype: request.dtype,
             // With an injected runtime Transformers.js registers no devices and rejects every named
             // one; 'auto' passes, and our executionProviders decide
             // (https://github.com/huggingface/transformers.js/pull/1743).
             device: 'auto',
-            session_options: { executionProviders: [ep], graphOptimizationLevel: 'all' },
+            session_options: { executionProviders: [ep], graphOptimizationLevel: 'all', ...(externalData.length > 0 && { externalData }) },
+            ...(externalData.length > 0 && { use_external_data_format: false }),
             progress_callback,
           }),
       ),

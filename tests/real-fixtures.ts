@@ -1,0 +1,32 @@
+/**
+ * The exporter-written fixtures in models/fixtures/ (built by models/build/fixtures/build.py) and
+ * what the engine must find in each: shared by the Node test and the Chromium e2e.
+ */
+
+/** What one fixture must load as. */
+export interface FixtureExpectation {
+  /** Folder under models/fixtures/. */
+  name: string;
+  /** HF class it was built from and the exporter that wrote its graph (for reports). */
+  source: string;
+  /** Row of models/conventions.ts that must tap it. */
+  convention: string;
+  /** Whether config.json declares always-on shared experts (kept out of RW). */
+  sharedExpert: boolean;
+}
+
+export const FIXTURES: readonly FixtureExpectation[] = [
+  { name: 'olmoe', source: 'OlmoeForCausalLM, torch.onnx', convention: 'mlp-gate', sharedExpert: false },
+  { name: 'qwen3-moe', source: 'Qwen3MoeForCausalLM (layer 1 dense), torch.onnx', convention: 'mlp-gate', sharedExpert: false },
+  { name: 'mixtral', source: 'MixtralForCausalLM, torch.onnx, external data', convention: 'mlp-gate', sharedExpert: false },
+  { name: 'granitemoe', source: 'GraniteMoeForCausalLM, torch.onnx', convention: 'granite-router', sharedExpert: false },
+  { name: 'deepseek-v3', source: 'DeepseekV3ForCausalLM (layer 0 dense, 1 shared expert), torch.onnx', convention: 'mlp-gate', sharedExpert: true },
+  { name: 'gpt-oss-genai', source: 'GptOssForCausalLM, onnxruntime-genai builder (fused MoE)', convention: 'ort-genai-moe', sharedExpert: false },
+  // The fused MoE's router_probs are masked scores here; the tap must read the router logits.
+  { name: 'lfm2-moe-genai', source: 'Lfm2MoeForCausalLM (layer 0 dense, conv layers), onnxruntime-genai builder (fused MoE)', convention: 'ort-genai-moe', sharedExpert: false },
+];
+
+/** The model id that Transformers.js resolves under models/ (Node) or /models/ (browser). */
+export function fixtureId(name: string): string {
+  return `fixtures/${name}`;
+}
