@@ -6,6 +6,8 @@ import { join, normalize, resolve } from 'node:path';
 const MODELS_DIR = resolve(import.meta.dirname, 'models');
 /** Model folders the app serves at /models/<name>/ (HF layout; Transformers.js' localModelPath). */
 const SERVED_MODELS = ['moee-demo', 'fixtures'];
+/** What a production build ships: the demo model only (the fixtures are for tests, served from models/). */
+const BUNDLED_MODELS = ['moee-demo'];
 
 /**
  * Threaded WASM needs SharedArrayBuffer, which needs cross-origin isolation.
@@ -37,7 +39,7 @@ function embeddedModels(): Plugin {
     configureServer: (server) => void server.middlewares.use(serve),
     configurePreviewServer: (server) => void server.middlewares.use(serve),
     writeBundle: (options) => {
-      for (const name of SERVED_MODELS) {
+      for (const name of BUNDLED_MODELS) {
         cpSync(join(MODELS_DIR, name), join(options.dir ?? 'dist', 'models', name), {
           recursive: true,
           filter: (src) => !src.includes('/build') && !src.endsWith('.safetensors') && !src.includes('goldens'),
