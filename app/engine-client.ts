@@ -14,7 +14,12 @@ import type {
   LoadRequest,
   LoadedEvent,
   Capabilities,
+  DownloadPlan,
+  InspectRequest,
+  CacheListedEvent,
+  CacheDeletedEvent,
 } from '../workers/protocol.ts';
+import type { CachedFile } from '../workers/hub.ts';
 import type { SerializedError } from '../workers/errors.ts';
 
 /** A named engine error on the page side. */
@@ -111,6 +116,23 @@ export class EngineClient {
       'embedded',
       onProgress as Pending['onProgress'],
     ).then((e) => e.result);
+  }
+
+  /** Read a Hub model's config.json and live file sizes; no weight is downloaded. */
+  inspect(request: Omit<InspectRequest, 'kind' | 'requestId'>, requestId = EngineClient.newRequestId('inspect')): Promise<DownloadPlan> {
+    return this.send<Extract<EngineEvent, { kind: 'inspected' }>>({ kind: 'inspect', requestId, ...request }, 'inspected').then((e) => e.plan);
+  }
+
+  /** The models in the browser cache, with sizes. */
+  cacheList(): Promise<Omit<CacheListedEvent, 'kind' | 'requestId'>> {
+    return this.send<CacheListedEvent>({ kind: 'cacheList', requestId: EngineClient.newRequestId('cache') }, 'cacheListed').then(({ cacheName, models }) => ({ cacheName, models }));
+  }
+
+  cacheDelete(files: CachedFile[]): Promise<Omit<CacheDeletedEvent, 'kind' | 'requestId'>> {
+    return this.send<CacheDeletedEvent>({ kind: 'cacheDelete', requestId: EngineClient.newRequestId('uncache'), files }, 'cacheDeleted').then(({ deletedFiles, freedBytes }) => ({
+      deletedFiles,
+      freedBytes,
+    }));
   }
 
   /** Ask the worker to stop `targetId` at its next batch boundary. */
