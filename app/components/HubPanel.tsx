@@ -116,7 +116,7 @@ export function HubPanel() {
               ))}
             </tbody>
           </table>
-          <div data-testid="hub-download-size" data-bytes={plan.downloadBytes ?? ''}>
+          <div data-testid="hub-download-size" data-bytes={plan.downloadBytes ?? ''} data-total={plan.totalBytes ?? ''}>
             Download: {formatBytes(plan.downloadBytes)} of {formatBytes(plan.totalBytes)} in all
           </div>
         </div>
