@@ -86,13 +86,23 @@ export class EngineClient {
     });
   }
 
-  /** Fail every pending request, replace the worker. */
-  private reset(reason: SerializedError): void {
+  /** Fail every pending request, replace the worker; `notify`: tell the store the model is gone. */
+  private reset(reason: SerializedError, notify = true): void {
     this.worker.terminate();
     for (const pending of this.pending.values()) pending.reject(new EngineError(reason));
     this.pending.clear();
     this.worker = this.spawn();
-    this.options.onReset?.(reason);
+    if (notify) this.options.onReset?.(reason);
+  }
+
+  /**
+   * Replace the worker after a failed load (it holds no model then). Transformers.js chains every
+   * browser session creation on one promise, so a single failed creation (a corrupt or non-MoE
+   * graph rejected by the tap) fails every later one in that worker
+   * (`webInitChain` in transformers.js src/backends/onnx.js); a fresh worker starts clean.
+   */
+  restartAfterFailedLoad(): void {
+    this.reset({ name: 'CancelledError', message: 'The engine was restarted after a failed load.' }, false);
   }
 
   static newRequestId(prefix: string): string {

@@ -7,7 +7,7 @@ import { textsOf, useStore, type Settings } from './store.ts';
 import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type LoadRequest } from '../workers/protocol.ts';
 import type { TemplateSpec } from '../workers/templates.ts';
 import { chooseExecutionProvider } from '../workers/capabilities.ts';
-import type { SerializedError } from '../workers/errors.ts';
+import { DeviceUnsupportedError, serializeError, type SerializedError } from '../workers/errors.ts';
 import type { CachedModel } from '../workers/hub.ts';
 import { checkRequirements, F16_DTYPES, findRegistryEntry, type RequirementReport } from '../models/registry.ts';
 
@@ -40,7 +40,8 @@ export async function loadModel(source?: LoadSource): Promise<LoadOutcome> {
   if (loadId) client.cancel(loadId);
   const requestId = EngineClient.newRequestId('load');
   loadId = requestId;
-  setEngine({ status: 'loading', error: null, loadProgress: null, result: null });
+  // The worker drops its current model before loading the next, so the page must not keep showing it.
+  setEngine({ status: 'loading', error: null, loadProgress: null, result: null, model: null, referenceStats: null });
   try {
     const request = source ?? { modelId: settings.modelId, dtype: settings.dtype };
     const loaded = await client.load({ ...request, ep: settings.ep }, (p) => setEngine({ loadProgress: p }), requestId);
@@ -52,7 +53,13 @@ export async function loadModel(source?: LoadSource): Promise<LoadOutcome> {
     const serialized = toSerialized(error);
     const cancelled = serialized.name === 'CancelledError';
     // A cancel is the user's choice, not an error to show.
-    if (loadId === requestId) setEngine({ status: cancelled ? 'idle' : 'error', error: cancelled ? null : serialized, loadProgress: null });
+    if (loadId === requestId) {
+      setEngine({ status: cancelled ? 'idle' : 'error', error: cancelled ? null : serialized, loadProgress: null });
+      // The worker dropped its model when this load began; a failed one may also have poisoned
+      // Transformers.js' session chain (see restartAfterFailedLoad). (After a hard cancel loadId
+      // is already cleared: that worker was replaced.)
+      client.restartAfterFailedLoad();
+    }
     return cancelled || loadId !== requestId ? 'cancelled' : 'failed';
   } finally {
     if (loadId === requestId) loadId = null;
@@ -83,7 +90,7 @@ export async function inspectHubModel(): Promise<void> {
     } catch (error) {
       // WebGPU forced on a browser that gives no adapter.
       const report: RequirementReport = { refusals: [{ requirement: 'webgpu', message: (error as Error).message }], unchecked: [] };
-      setHub({ status: 'refused', plan, requirements: report, checkedFor: null });
+      setHub({ status: 'refused', plan, requirements: report, checkedFor: null, error: refusalError(report) });
       return;
     }
     const requirements = checkRequirements(
@@ -97,10 +104,17 @@ export async function inspectHubModel(): Promise<void> {
       capabilities,
       ep,
     );
-    setHub({ status: requirements.refusals.length ? 'refused' : 'planned', plan, requirements, checkedFor: ep });
+    const refused = requirements.refusals.length > 0;
+    setHub({ status: refused ? 'refused' : 'planned', plan, requirements, checkedFor: ep, error: refused ? refusalError(requirements) : null });
   } catch (error) {
     setHub({ status: 'failed', error: toSerialized(error) });
   }
+}
+
+/** A refusal as the named error it is (DeviceUnsupportedError, naming the first unmet requirement). */
+function refusalError(report: RequirementReport): SerializedError {
+  const [first] = report.refusals;
+  return serializeError(new DeviceUnsupportedError(report.refusals.map((r) => r.message).join(' '), first.requirement));
 }
 
 function hubSource() {
@@ -116,6 +130,8 @@ export async function downloadHubModel(): Promise<void> {
   const outcome = await loadModel({ modelId: hub.plan.modelId, dtype: hub.plan.dtype, hub: hub.plan.hub });
   const { engine } = useStore.getState();
   setHub(outcome === 'ready' ? { status: 'loaded' } : outcome === 'cancelled' ? { status: 'cancelled' } : { status: 'failed', error: engine.error });
+  // The Hub panel shows a failed download with its way forward (resume); one message is enough.
+  if (outcome === 'failed') setEngine({ error: null });
   void refreshCache();
 }
 
@@ -124,7 +140,8 @@ export async function refreshCache(): Promise<void> {
     const { cacheName, models } = await client.cacheList();
     setHub({ cacheName, cached: models });
   } catch (error) {
-    setHub({ error: toSerialized(error) });
+    // A listing cut short by a worker restart is simply asked for again by the next refresh.
+    if (toSerialized(error).name !== 'CancelledError') setHub({ error: toSerialized(error) });
   }
 }
 

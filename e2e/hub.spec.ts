@@ -48,7 +48,10 @@ async function expectHubError(page: Page, name: string) {
 async function expectWorkingPage(page: Page) {
   await page.getByTestId('load-embedded').click();
   await expect(page.getByTestId('model-facts')).toContainText('moee-demo (qwen2_moe)', { timeout: 120_000 });
-  await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
+  await expect(page.getByTestId('status')).toHaveAttribute('data-status', /ready|error/, { timeout: 120_000 });
+  // On failure, say which error the page showed.
+  expect(await page.getByTestId('error').count() ? await page.getByTestId('error').textContent() : '').toBe('');
+  await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'ready');
 }
 
 test('first load downloads after showing the size; a second load in the same browser makes no request', async ({ page }) => {

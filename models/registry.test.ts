@@ -57,7 +57,7 @@ describe('registry: the embedded model', () => {
     expect(entry.numExperts).toBe(facts.numExperts);
     expect(entry.topK).toBe(facts.topK);
     expect(entry.hiddenSize).toBe(facts.hiddenSize);
-    expect(entry.sharedExperts > 0).toBe(facts.hasSharedExpert);
+    expect((entry.sharedExperts ?? 0) > 0).toBe(facts.hasSharedExpert);
   });
 });
 

@@ -275,7 +275,7 @@ export interface DownloadNeeds {
 }
 
 /** Named reasons a device cannot run a model (each becomes the `requirement` of a refusal). */
-export type RequirementName = 'shader-f16' | 'webgpu-feature' | 'max-buffer-size' | 'max-storage-binding' | 'wasm-memory' | 'storage-quota';
+export type RequirementName = 'webgpu' | 'shader-f16' | 'webgpu-feature' | 'max-buffer-size' | 'max-storage-binding' | 'wasm-memory' | 'storage-quota';
 
 export interface RequirementVerdict {
   requirement: RequirementName;

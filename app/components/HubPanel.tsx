@@ -123,8 +123,8 @@ export function HubPanel() {
       )}
 
       {requirements && requirements.refusals.length > 0 && (
-        <div className="error" role="alert" data-testid="hub-refusal" data-requirement={requirements.refusals.map((r) => r.requirement).join(' ')}>
-          <strong>DeviceUnsupportedError</strong>: this device cannot run it{hub.checkedFor ? ` on ${hub.checkedFor.toUpperCase()}` : ''}, so nothing was downloaded.
+        <div className="error" role="alert" data-testid="hub-refusal" data-error-name={hub.error?.name} data-requirement={requirements.refusals.map((r) => r.requirement).join(' ')}>
+          <strong>{hub.error?.name}</strong>: this device cannot run it{hub.checkedFor ? ` on ${hub.checkedFor.toUpperCase()}` : ''}, so nothing was downloaded.
           <ul>
             {requirements.refusals.map((r) => (
               <li key={r.requirement}>
