@@ -14,7 +14,12 @@ import type {
   LoadRequest,
   LoadedEvent,
   Capabilities,
+  DownloadPlan,
+  InspectRequest,
+  CacheListedEvent,
+  CacheDeletedEvent,
 } from '../workers/protocol.ts';
+import type { CachedFile } from '../workers/hub.ts';
 import type { SerializedError } from '../workers/errors.ts';
 
 /** A named engine error on the page side. */
@@ -81,13 +86,23 @@ export class EngineClient {
     });
   }
 
-  /** Fail every pending request, replace the worker. */
-  private reset(reason: SerializedError): void {
+  /** Fail every pending request, replace the worker; `notify`: tell the store the model is gone. */
+  private reset(reason: SerializedError, notify = true): void {
     this.worker.terminate();
     for (const pending of this.pending.values()) pending.reject(new EngineError(reason));
     this.pending.clear();
     this.worker = this.spawn();
-    this.options.onReset?.(reason);
+    if (notify) this.options.onReset?.(reason);
+  }
+
+  /**
+   * Replace the worker after a failed load (it holds no model then). Transformers.js chains every
+   * browser session creation on one promise, so a single failed creation (a corrupt or non-MoE
+   * graph rejected by the tap) fails every later one in that worker
+   * (`webInitChain` in transformers.js src/backends/onnx.js); a fresh worker starts clean.
+   */
+  restartAfterFailedLoad(): void {
+    this.reset({ name: 'CancelledError', message: 'The engine was restarted after a failed load.' }, false);
   }
 
   static newRequestId(prefix: string): string {
@@ -111,6 +126,23 @@ export class EngineClient {
       'embedded',
       onProgress as Pending['onProgress'],
     ).then((e) => e.result);
+  }
+
+  /** Read a Hub model's config.json and live file sizes; no weight is downloaded. */
+  inspect(request: Omit<InspectRequest, 'kind' | 'requestId'>, requestId = EngineClient.newRequestId('inspect')): Promise<DownloadPlan> {
+    return this.send<Extract<EngineEvent, { kind: 'inspected' }>>({ kind: 'inspect', requestId, ...request }, 'inspected').then((e) => e.plan);
+  }
+
+  /** The models in the browser cache, with sizes. */
+  cacheList(): Promise<Omit<CacheListedEvent, 'kind' | 'requestId'>> {
+    return this.send<CacheListedEvent>({ kind: 'cacheList', requestId: EngineClient.newRequestId('cache') }, 'cacheListed').then(({ cacheName, models }) => ({ cacheName, models }));
+  }
+
+  cacheDelete(files: CachedFile[]): Promise<Omit<CacheDeletedEvent, 'kind' | 'requestId'>> {
+    return this.send<CacheDeletedEvent>({ kind: 'cacheDelete', requestId: EngineClient.newRequestId('uncache'), files }, 'cacheDeleted').then(({ deletedFiles, freedBytes }) => ({
+      deletedFiles,
+      freedBytes,
+    }));
   }
 
   /** Ask the worker to stop `targetId` at its next batch boundary. */

@@ -4,13 +4,20 @@
  */
 import { EngineClient, EngineError } from './engine-client.ts';
 import { textsOf, useStore, type Settings } from './store.ts';
-import { DEFAULT_EMBED_OPTIONS, type EmbedOptions } from '../workers/protocol.ts';
+import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type LoadRequest } from '../workers/protocol.ts';
 import type { TemplateSpec } from '../workers/templates.ts';
+import { chooseExecutionProvider } from '../workers/capabilities.ts';
+import { DeviceUnsupportedError, serializeError, type SerializedError } from '../workers/errors.ts';
+import type { CachedModel } from '../workers/hub.ts';
+import { checkRequirements, F16_DTYPES, findRegistryEntry, type RequirementReport } from '../models/registry.ts';
 
 /** Above this many texts the per-token routing (for heatmaps) is skipped to keep results small. */
 const TOKEN_ROUTING_MAX_TEXTS = 64;
 
-const { setEngine } = useStore.getState();
+const { setEngine, setHub } = useStore.getState();
+
+/** A soft cancel stops a download at once; session creation cannot be interrupted, so after this long the worker is restarted. */
+const HARD_CANCEL_AFTER_MS = 3000;
 
 export const client = new EngineClient({
   onReset: (reason) => {
@@ -21,22 +28,126 @@ export const client = new EngineClient({
 let loadId: string | null = null;
 let embedId: string | null = null;
 
-export async function loadModel(): Promise<void> {
+/** What to load: by default the model chosen in settings (an embedded one). */
+export type LoadSource = Pick<LoadRequest, 'modelId' | 'dtype' | 'hub'>;
+
+/** How a load ended. */
+export type LoadOutcome = 'ready' | 'failed' | 'cancelled';
+
+/** Load a model. A newer load cancels an older one (which then ends 'cancelled'). */
+export async function loadModel(source?: LoadSource): Promise<LoadOutcome> {
   const { settings } = useStore.getState();
   if (loadId) client.cancel(loadId);
   const requestId = EngineClient.newRequestId('load');
   loadId = requestId;
-  setEngine({ status: 'loading', error: null, loadProgress: null, result: null });
+  // The worker drops its current model before loading the next, so the page must not keep showing it.
+  setEngine({ status: 'loading', error: null, loadProgress: null, result: null, model: null, referenceStats: null });
   try {
-    const loaded = await client.load({ modelId: settings.modelId, dtype: settings.dtype, ep: settings.ep }, (p) => setEngine({ loadProgress: p }), requestId);
-    if (loadId !== requestId) return;
+    const request = source ?? { modelId: settings.modelId, dtype: settings.dtype };
+    const loaded = await client.load({ ...request, ep: settings.ep }, (p) => setEngine({ loadProgress: p }), requestId);
+    if (loadId !== requestId) return 'cancelled';
     setEngine({ status: 'ready', model: loaded.model, capabilities: loaded.capabilities, referenceStats: loaded.referenceStats, loadProgress: null });
     void embedTexts();
+    return 'ready';
   } catch (error) {
-    if (loadId === requestId) setEngine({ status: 'error', error: toSerialized(error), loadProgress: null });
+    const serialized = toSerialized(error);
+    const cancelled = serialized.name === 'CancelledError';
+    // A cancel is the user's choice, not an error to show.
+    if (loadId === requestId) {
+      setEngine({ status: cancelled ? 'idle' : 'error', error: cancelled ? null : serialized, loadProgress: null });
+      // The worker dropped its model when this load began; a failed one may also have poisoned
+      // Transformers.js' session chain (see restartAfterFailedLoad). (After a hard cancel loadId
+      // is already cleared: that worker was replaced.)
+      client.restartAfterFailedLoad();
+    }
+    return cancelled || loadId !== requestId ? 'cancelled' : 'failed';
   } finally {
     if (loadId === requestId) loadId = null;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hub models: check, agree, download (cancel, resume), cache
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Read the typed (or chosen) model's config.json and live file sizes, then check them against
+ * this device: the panel then shows the download size and asks before any weight is fetched.
+ */
+export async function inspectHubModel(): Promise<void> {
+  const { hub, settings, engine } = useStore.getState();
+  const modelId = hub.modelId.trim();
+  if (!modelId) return;
+  setHub({ status: 'inspecting', plan: null, requirements: null, error: null, checkedFor: null });
+  try {
+    const capabilities = engine.capabilities ?? (await client.capabilities());
+    setEngine({ capabilities });
+    const plan = await client.inspect({ modelId, dtype: hub.dtype, hub: hubSource() });
+    const registry = findRegistryEntry(modelId)?.dtypes[hub.dtype];
+    let ep: 'webgpu' | 'wasm';
+    try {
+      ep = chooseExecutionProvider(settings.ep, capabilities).ep;
+    } catch (error) {
+      // WebGPU forced on a browser that gives no adapter.
+      const report: RequirementReport = { refusals: [{ requirement: 'webgpu', message: (error as Error).message }], unchecked: [] };
+      setHub({ status: 'refused', plan, requirements: report, checkedFor: null, error: refusalError(report) });
+      return;
+    }
+    const requirements = checkRequirements(
+      {
+        dtype: hub.dtype,
+        weightBytes: plan.weightBytes,
+        downloadBytes: plan.downloadBytes,
+        webgpuFeatures: registry?.webgpuFeatures ?? (F16_DTYPES.has(hub.dtype) ? ['shader-f16'] : []),
+        largestBufferBytes: registry?.largestBufferBytes ?? null,
+      },
+      capabilities,
+      ep,
+    );
+    const refused = requirements.refusals.length > 0;
+    setHub({ status: refused ? 'refused' : 'planned', plan, requirements, checkedFor: ep, error: refused ? refusalError(requirements) : null });
+  } catch (error) {
+    setHub({ status: 'failed', error: toSerialized(error) });
+  }
+}
+
+/** A refusal as the named error it is (DeviceUnsupportedError, naming the first unmet requirement). */
+function refusalError(report: RequirementReport): SerializedError {
+  const [first] = report.refusals;
+  return serializeError(new DeviceUnsupportedError(report.refusals.map((r) => r.message).join(' '), first.requirement));
+}
+
+function hubSource() {
+  const { hub } = useStore.getState();
+  return { remoteHost: hub.remoteHost, stallTimeoutMs: hub.stallTimeoutMs };
+}
+
+/** The user agreed to the shown download: fetch what is not cached, then load. Also "resume". */
+export async function downloadHubModel(): Promise<void> {
+  const { hub } = useStore.getState();
+  if (!hub.plan || hub.status === 'refused') return;
+  setHub({ status: 'downloading', error: null });
+  const outcome = await loadModel({ modelId: hub.plan.modelId, dtype: hub.plan.dtype, hub: hub.plan.hub });
+  const { engine } = useStore.getState();
+  setHub(outcome === 'ready' ? { status: 'loaded' } : outcome === 'cancelled' ? { status: 'cancelled' } : { status: 'failed', error: engine.error });
+  // The Hub panel shows a failed download with its way forward (resume); one message is enough.
+  if (outcome === 'failed') setEngine({ error: null });
+  void refreshCache();
+}
+
+export async function refreshCache(): Promise<void> {
+  try {
+    const { cacheName, models } = await client.cacheList();
+    setHub({ cacheName, cached: models });
+  } catch (error) {
+    // A listing cut short by a worker restart is simply asked for again by the next refresh.
+    if (toSerialized(error).name !== 'CancelledError') setHub({ error: toSerialized(error) });
+  }
+}
+
+export async function deleteCachedModel(model: CachedModel): Promise<void> {
+  await client.cacheDelete(model.files);
+  await refreshCache();
 }
 
 export function templateSpec(settings: Settings): TemplateSpec {
@@ -81,15 +192,22 @@ export async function embedTexts(): Promise<void> {
 /** The cancel button: stop the running load or embedding. */
 export function cancelRun(): void {
   if (loadId) {
-    // A load can sit inside one long download or session creation: restart the worker.
-    loadId = null;
-    client.hardCancel();
-    setEngine({ status: 'idle', loadProgress: null, error: null });
+    // The worker aborts a running download at once (workers/hub.ts); session creation cannot be
+    // interrupted, so a load still running after a grace period gets a fresh worker.
+    const id = loadId;
+    client.cancel(id);
+    setTimeout(() => {
+      if (loadId !== id) return;
+      loadId = null;
+      client.hardCancel();
+      setEngine({ status: 'idle', loadProgress: null, error: null });
+      if (useStore.getState().hub.status === 'downloading') setHub({ status: 'cancelled' });
+    }, HARD_CANCEL_AFTER_MS);
     return;
   }
   if (embedId) client.cancel(embedId);
 }
 
-function toSerialized(error: unknown) {
+function toSerialized(error: unknown): SerializedError {
   return error instanceof EngineError ? error.serialized : { name: 'InternalError' as const, message: String(error) };
 }

@@ -8,6 +8,9 @@ import { persist, createJSONStorage } from 'zustand/middleware';
 import type { Capabilities, EmbedResult, ReferenceStats, EpPreference, LoadProgressEvent, ModelDtype, ModelInfo, PaddingSide, Pooling, RwKind } from '../workers/protocol.ts';
 import type { SerializedError } from '../workers/errors.ts';
 import type { BuiltinTemplateId } from '../workers/templates.ts';
+import type { DownloadPlan, ExecutionProvider } from '../workers/protocol.ts';
+import type { CachedModel } from '../workers/hub.ts';
+import type { RequirementReport } from '../models/registry.ts';
 
 export type Representation = 'hs' | 'rw' | 'concat' | 'sum';
 export const REPRESENTATIONS: readonly Representation[] = ['hs', 'rw', 'concat', 'sum'];
@@ -78,9 +81,32 @@ export interface EngineState {
   error: SerializedError | null;
 }
 
+/** Where a Hub download stands: checked, refused, agreed to, cancelled. */
+export type HubStatus = 'idle' | 'inspecting' | 'planned' | 'refused' | 'downloading' | 'cancelled' | 'failed' | 'loaded';
+
+/** The Hub panel: what the user typed, what the Hub said, what this device can run, the cache. */
+export interface HubState {
+  /** Transformers.js env.remoteHost: the Hub, a mirror, or (in tests) a local stand-in via `?hubHost=`. */
+  remoteHost: string;
+  /** A download silent this long fails with DownloadError (`?hubStallMs=`). */
+  stallTimeoutMs: number;
+  modelId: string;
+  dtype: ModelDtype;
+  status: HubStatus;
+  plan: DownloadPlan | null;
+  /** The EP the check assumed, and its verdicts. */
+  checkedFor: ExecutionProvider | null;
+  requirements: RequirementReport | null;
+  error: SerializedError | null;
+  cacheName: string | null;
+  cached: CachedModel[] | null;
+}
+
 export interface Store {
   settings: Settings;
   engine: EngineState;
+  hub: HubState;
+  setHub(patch: Partial<HubState>): void;
   setSettings(patch: Partial<Settings>): void;
   setEngine(patch: Partial<EngineState>): void;
   resetSettings(): void;
@@ -98,11 +124,32 @@ const INITIAL_ENGINE: EngineState = {
   error: null,
 };
 
+/** The Hub location and stall timeout from the page URL, else the Hub itself and 30 s. */
+function initialHub(): HubState {
+  const params = typeof location === 'undefined' ? new URLSearchParams() : new URLSearchParams(location.search);
+  const stall = Number(params.get('hubStallMs'));
+  return {
+    remoteHost: params.get('hubHost') ?? 'https://huggingface.co/',
+    stallTimeoutMs: Number.isFinite(stall) && stall > 0 ? stall : 30_000,
+    modelId: '',
+    dtype: 'q4',
+    status: 'idle',
+    plan: null,
+    checkedFor: null,
+    requirements: null,
+    error: null,
+    cacheName: null,
+    cached: null,
+  };
+}
+
 export const useStore = create<Store>()(
   persist(
     (set) => ({
       settings: { ...DEFAULT_SETTINGS, ...readSharedSettings() },
       engine: INITIAL_ENGINE,
+      hub: initialHub(),
+      setHub: (patch) => set((s) => ({ hub: { ...s.hub, ...patch } })),
       setSettings: (patch) => set((s) => ({ settings: { ...s.settings, ...patch } })),
       setEngine: (patch) => set((s) => ({ engine: { ...s.engine, ...patch } })),
       resetSettings: () => set({ settings: DEFAULT_SETTINGS }),

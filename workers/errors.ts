@@ -56,6 +56,34 @@ export class BadTemplateError extends Error {
   override readonly name = 'BadTemplateError';
 }
 
+/** Why a download failed: the server's answer, a short body, a silent stream, or the network. */
+export type DownloadFailure = 'http' | 'truncated' | 'stalled' | 'network';
+
+/** A model file could not be downloaded whole (see `reason`); nothing partial was cached. */
+export class DownloadError extends Error {
+  override readonly name = 'DownloadError';
+  constructor(
+    message: string,
+    /** The file's path inside the model (`onnx/model.onnx`). */
+    readonly file: string,
+    readonly reason: DownloadFailure,
+  ) {
+    super(message);
+  }
+}
+
+/** This device cannot run the model (found before any download); `requirement` names what is missing. */
+export class DeviceUnsupportedError extends Error {
+  override readonly name = 'DeviceUnsupportedError';
+  constructor(
+    message: string,
+    /** A RequirementName of models/registry.ts, or `webgpu` when WebGPU was forced without an adapter. */
+    readonly requirement: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The names the page can switch on. */
 export type EngineErrorName =
   | 'NotMoEModelError'
@@ -70,6 +98,8 @@ export type EngineErrorName =
   | 'CancelledError'
   | 'NoModelError'
   | 'BadTemplateError'
+  | 'DownloadError'
+  | 'DeviceUnsupportedError'
   | 'UnknownRequestError'
   | 'InternalError';
 
@@ -94,6 +124,8 @@ const KNOWN = new Set<string>([
   'CancelledError',
   'NoModelError',
   'BadTemplateError',
+  'DownloadError',
+  'DeviceUnsupportedError',
   'UnknownRequestError',
 ]);
 
@@ -104,6 +136,8 @@ export function serializeError(error: unknown): SerializedError {
     const details: Record<string, unknown> = {};
     if (error instanceof EmptyTextError) details.indices = error.indices;
     if ('modelType' in error && typeof error.modelType === 'string') details.modelType = error.modelType;
+    if (error instanceof DownloadError) Object.assign(details, { file: error.file, reason: error.reason });
+    if (error instanceof DeviceUnsupportedError) details.requirement = error.requirement;
     return { name, message: error.message, ...(Object.keys(details).length ? { details } : {}) };
   }
   return { name: 'InternalError', message: String(error) };

@@ -4,9 +4,10 @@
  * the real model. Only the transport differs, never the inference.
  */
 import { detectCapabilities } from './capabilities.ts';
-import { NoModelError, serializeError } from './errors.ts';
+import { ConfigMismatchError, CorruptModelError, NoModelError, serializeError } from './errors.ts';
+import { DEFAULT_STALL_TIMEOUT_MS, deleteCachedFiles, HUGGING_FACE_HUB, installDownloadGuard, listCachedModels, type DownloadContext } from './hub.ts';
 import { embed } from './inference.ts';
-import { loadModel, type LoadedModel, type Transformers } from './model-loader.ts';
+import { inspectHubModel, loadModel, type LoadedModel, type Transformers } from './model-loader.ts';
 import type { OrtBridge } from './ort-bridge.ts';
 import { readReferenceStats, REFERENCE_STATS_FILES } from '../models/reference-stats.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type Capabilities,
   type EmbedRequest,
   type EngineRequest,
+  type HubSource,
   type LoadRequest,
   type PostEvent,
   type ReferenceStats,
@@ -42,19 +44,68 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
   let model: LoadedModel | null = null;
   const running = new Map<string, AbortController>();
 
-  const getTransformers = () => (transformers ??= deps.loadTransformers());
+  let guarded: (<T>(context: DownloadContext, work: () => Promise<T>) => Promise<T>) | null = null;
+  /** The env as loadTransformers left it: local (embedded) models load with exactly that. */
+  let localEnv: { allowLocalModels: boolean; allowRemoteModels: boolean } | null = null;
+
+  const getTransformers = () =>
+    (transformers ??= deps.loadTransformers().then((tf) => {
+      guarded = installDownloadGuard(tf.env as unknown as Parameters<typeof installDownloadGuard>[0]);
+      localEnv = { allowLocalModels: tf.env.allowLocalModels, allowRemoteModels: tf.env.allowRemoteModels };
+      return tf;
+    }));
   const getCapabilities = () => (capabilities ??= detectCapabilities());
+
+  /**
+   * Point Transformers.js at the request's source. A Hub model never looks in the app's local
+   * model folder (a missing local file would cost a request, and a page served for any path could
+   * pass for it); an embedded model uses the env loadTransformers set.
+   */
+  function useSource(tf: Transformers, hub: HubSource | undefined): void {
+    if (hub) {
+      tf.env.allowLocalModels = false;
+      tf.env.allowRemoteModels = true;
+      tf.env.remoteHost = hub.remoteHost;
+      tf.env.remotePathTemplate = hub.remotePathTemplate ?? HUGGING_FACE_HUB.remotePathTemplate;
+    } else if (localEnv) {
+      Object.assign(tf.env, localEnv);
+    }
+  }
+
+  /** Run `work` with every download tied to `signal` and watched for stalls. */
+  function downloading<T>(hub: HubSource | undefined, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+    if (!guarded) return work();
+    return guarded({ signal, stallTimeoutMs: hub?.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS }, work);
+  }
+
+  const ownOrigin = () => (typeof location !== 'undefined' ? location.origin : null);
 
   async function load(request: LoadRequest, signal: AbortSignal): Promise<void> {
     const [tf, caps] = await Promise.all([getTransformers(), getCapabilities()]);
-    if (request.hub) {
-      tf.env.remoteHost = request.hub.remoteHost;
-      if (request.hub.remotePathTemplate) tf.env.remotePathTemplate = request.hub.remotePathTemplate;
-    }
+    useSource(tf, request.hub);
     const previous = model;
     model = null;
     await previous?.dispose();
-    model = await loadModel(request, {
+    try {
+      model = await downloading(request.hub, signal, () => loadHandled(request, tf, caps, signal));
+    } catch (error) {
+      // A cached file that cannot be parsed would fail every later load from the cache too: drop
+      // the model's cached weights so that "load again" downloads them afresh.
+      if (request.hub && (error instanceof CorruptModelError || error instanceof ConfigMismatchError)) {
+        const cached = await listCachedModels(tf.env.cacheKey, ownOrigin());
+        const files = cached.filter((m) => m.modelId === request.modelId).flatMap((m) => m.files.filter((f) => /\.onnx/.test(f.path)));
+        const { deletedFiles } = await deleteCachedFiles(tf.env.cacheKey, files);
+        if (deletedFiles) error.message += ` The cached copy (${deletedFiles} file${deletedFiles > 1 ? 's' : ''}) was removed; loading again downloads it afresh.`;
+      }
+      throw error;
+    }
+    const referenceStats = await loadReferenceStats(request.modelId);
+    model.info.hasReferenceStats = referenceStats !== null;
+    post({ kind: 'loaded', requestId: request.requestId, model: model.info, capabilities: caps, referenceStats });
+  }
+
+  function loadHandled(request: LoadRequest, tf: Transformers, caps: Capabilities, signal: AbortSignal): Promise<LoadedModel> {
+    return loadModel(request, {
       transformers: tf,
       bridge,
       capabilities: caps,
@@ -64,9 +115,6 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
         await embed(m, ['Warm-up.'], DEFAULT_EMBED_OPTIONS, { ort: bridge.ort, signal, onProgress: () => {} });
       },
     });
-    const referenceStats = await loadReferenceStats(request.modelId);
-    model.info.hasReferenceStats = referenceStats !== null;
-    post({ kind: 'loaded', requestId: request.requestId, model: model.info, capabilities: caps, referenceStats });
   }
 
   async function loadReferenceStats(modelId: string): Promise<ReferenceStats | null> {
@@ -112,6 +160,23 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
         case 'embed':
           await runEmbed(request, controller.signal);
           break;
+        case 'inspect': {
+          const tf = await getTransformers();
+          useSource(tf, request.hub);
+          const plan = await downloading(request.hub, controller.signal, () => inspectHubModel(request, tf, tf.env.cacheKey));
+          post({ kind: 'inspected', requestId: request.requestId, plan });
+          break;
+        }
+        case 'cacheList': {
+          const tf = await getTransformers();
+          post({ kind: 'cacheListed', requestId: request.requestId, cacheName: tf.env.cacheKey, models: await listCachedModels(tf.env.cacheKey, ownOrigin()) });
+          break;
+        }
+        case 'cacheDelete': {
+          const tf = await getTransformers();
+          post({ kind: 'cacheDeleted', requestId: request.requestId, ...(await deleteCachedFiles(tf.env.cacheKey, request.files)) });
+          break;
+        }
         case 'cancel':
           running.get(request.targetId)?.abort();
           post({ kind: 'cancelled', requestId: request.requestId });

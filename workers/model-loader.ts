@@ -6,11 +6,13 @@
 import type { PreTrainedTokenizer, ProgressInfo } from '@huggingface/transformers';
 import { externalDataFiles, moeFacts, type MoEFacts, type RawModelConfig } from '../models/moe-config.ts';
 import { NotMoEModelError } from '../models/errors.ts';
+import { isWeightFile, onnxFileFor } from '../models/registry.ts';
 import { tapModel, type TapResult } from '../models/tap.ts';
 import { chooseExecutionProvider } from './capabilities.ts';
-import { CancelledError, MissingFileError } from './errors.ts';
+import { CancelledError, DownloadError, MissingFileError } from './errors.ts';
+import { hubFileUrl, HUGGING_FACE_HUB, isCached } from './hub.ts';
 import type { OrtBridge, InferenceSession } from './ort-bridge.ts';
-import type { Capabilities, LoadPhase, LoadProgressEvent, LoadRequest, ModelInfo } from './protocol.ts';
+import type { Capabilities, DownloadPlan, InspectRequest, LoadPhase, LoadProgressEvent, LoadRequest, ModelInfo, PlannedFile } from './protocol.ts';
 
 export type Transformers = typeof import('@huggingface/transformers');
 
@@ -87,13 +89,7 @@ export async function loadModel(request: LoadRequest, deps: LoadDeps): Promise<L
   report('download', `Reading ${request.modelId}/config.json`);
   const config = await fetchConfig(transformers, request.modelId, progress_callback);
   checkCancel();
-  const facts = moeFacts(config);
-  if (!facts) {
-    throw new NotMoEModelError(
-      `${request.modelId} is a ${config.model_type ?? 'unknown'} model with no routed experts in its config.json: MoEE needs a Mixture-of-Experts model.`,
-      config.model_type,
-    );
-  }
+  const facts = requireMoE(request.modelId, config);
   const tokenizer = await guard(
     () => transformers.AutoTokenizer.from_pretrained(request.modelId, { progress_callback }),
     `${request.modelId} has no usable tokenizer.json`,
@@ -130,7 +126,7 @@ export async function loadModel(request: LoadRequest, deps: LoadDeps): Promise<L
             progress_callback,
           }),
       ),
-    `${request.modelId} has no onnx/${request.dtype === 'q8' ? 'model_quantized' : 'model'}.onnx`,
+    `${request.modelId} has no ${onnxFileFor(request.dtype)}`,
   );
   checkCancel();
   if (!tap) throw new Error('the model session was created without the tap');
@@ -177,6 +173,65 @@ export async function loadModel(request: LoadRequest, deps: LoadDeps): Promise<L
   return loaded;
 }
 
+/** config.json's MoE facts, or NotMoEModelError naming the model's type (before any .onnx is fetched). */
+function requireMoE(modelId: string, config: RawModelConfig): MoEFacts {
+  const facts = moeFacts(config);
+  if (!facts) {
+    throw new NotMoEModelError(
+      `${modelId} is a ${config.model_type ?? 'unknown'} model with no routed experts in its config.json: MoEE needs a Mixture-of-Experts model.`,
+      config.model_type,
+    );
+  }
+  return facts;
+}
+
+/** Files a causal LM load may lack without failing (Transformers.js reads them as optional). */
+const OPTIONAL_FILES = new Set(['generation_config.json']);
+
+/**
+ * The Hub path's first step: config.json (small; it decides whether the model is an MoE at all),
+ * then the list of files the load will read in this dtype with their live sizes (Range requests,
+ * as Transformers.js' own metadata helper makes them) and whether the browser cache holds each.
+ * No weight byte is downloaded. The caller applies the Hub location to Transformers.js' env.
+ */
+export async function inspectHubModel(request: InspectRequest, transformers: Transformers, cacheName: string): Promise<DownloadPlan> {
+  const { modelId, dtype } = request;
+  const config = await fetchConfig(transformers, modelId, () => {});
+  const facts = requireMoE(modelId, config);
+  const paths = await guard(
+    () => transformers.ModelRegistry.get_files(modelId, { config: config as never, dtype, include_processor: false }),
+    `${modelId} lists no files Transformers.js can load`,
+  );
+  const hub = { ...HUGGING_FACE_HUB, ...request.hub };
+  const files: PlannedFile[] = [];
+  for (const path of paths) {
+    const meta = await guard(() => transformers.ModelRegistry.get_file_metadata(modelId, path), `${modelId} has no ${path}`);
+    const required = !OPTIONAL_FILES.has(path);
+    if (!meta.exists) {
+      if (required) throw new MissingFileError(`${modelId} has no ${path} on ${hub.remoteHost} (needed for ${dtype}).`);
+      continue;
+    }
+    files.push({ path, bytes: meta.size ?? null, cached: await isCached(cacheName, hubFileUrl(hub, modelId, path)), required });
+  }
+  const sum = (list: PlannedFile[]) => (list.some((f) => f.bytes === null) ? null : list.reduce((s, f) => s + (f.bytes ?? 0), 0));
+  return {
+    modelId,
+    dtype,
+    hub: request.hub,
+    modelType: facts.modelType,
+    architecture: config.architectures?.[0] ?? null,
+    numHiddenLayers: facts.numHiddenLayers,
+    moeLayers: facts.moeLayers,
+    numExperts: facts.numExperts,
+    topK: facts.topK,
+    hasSharedExpert: facts.hasSharedExpert,
+    files,
+    totalBytes: sum(files),
+    downloadBytes: sum(files.filter((f) => !f.cached)),
+    weightBytes: sum(files.filter((f) => isWeightFile(f.path))),
+  };
+}
+
 async function fetchConfig(
   transformers: Transformers,
   modelId: string,
@@ -195,6 +250,8 @@ async function guard<T>(load: () => Promise<T>, missing: string): Promise<T> {
   try {
     return await load();
   } catch (error) {
+    // Already named by the download guard (workers/hub.ts): keep its words.
+    if (error instanceof DownloadError || error instanceof CancelledError) throw error;
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (/ModelFileNotFound|Could not locate file|file was not found|404|ENOENT/i.test(text)) {
       throw new MissingFileError(`${missing} (${error instanceof Error ? error.message : text}).`);

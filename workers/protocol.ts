@@ -5,13 +5,21 @@
  */
 import type { SerializedError } from './errors.ts';
 import type { TemplateSpec } from './templates.ts';
+import type { RegistryDtype } from '../models/registry.ts';
+import type { CachedFile, CachedModel } from './hub.ts';
 
 /** An execution provider that actually ran. */
 export type ExecutionProvider = 'webgpu' | 'wasm';
 /** What the user asked for: let the engine choose, or force one. */
 export type EpPreference = 'auto' | ExecutionProvider;
-/** Weights to load: fp32 (`onnx/model.onnx`) or int8 (`onnx/model_quantized.onnx`). */
-export type ModelDtype = 'fp32' | 'q8';
+/**
+ * Weights to load, named as Transformers.js names them: fp32 (`onnx/model.onnx`), q8 (int8,
+ * `onnx/model_quantized.onnx`), and for Hub models fp16, q4, q4f16 (`onnx/model_{dtype}.onnx`).
+ */
+export type ModelDtype = RegistryDtype;
+
+/** Short labels for the page. */
+export const DTYPE_LABEL: Record<ModelDtype, string> = { fp32: 'fp32', q8: 'int8', fp16: 'fp16', q4: 'int4', q4f16: 'int4 / fp16' };
 /** RW as the router's softmax distribution (the paper) or its raw logits (the reference code). */
 export type RwKind = 'softmax' | 'logits';
 /** Which token(s) an embedding is read from. */
@@ -84,8 +92,40 @@ export interface LoadRequest {
   modelId: string;
   dtype: ModelDtype;
   ep: EpPreference;
-  /** Where Hub ids are downloaded from (Transformers.js env.remoteHost / remotePathTemplate); default: the Hub. */
-  hub?: { remoteHost: string; remotePathTemplate?: string };
+  /** Present for Hub models: where they are downloaded from. Absent: a model folder this app serves. */
+  hub?: HubSource;
+}
+
+/** Where a Hub model is downloaded from, and how long a silent stream may last. */
+export interface HubSource {
+  /** Transformers.js env.remoteHost, e.g. `https://huggingface.co/` or a mirror. */
+  remoteHost: string;
+  /** Transformers.js env.remotePathTemplate; default `{model}/resolve/{revision}/`. */
+  remotePathTemplate?: string;
+  /** A download that yields no byte for this long fails with DownloadError (default 30 s). */
+  stallTimeoutMs?: number;
+}
+
+/** Read a Hub model's config.json and file sizes, before any weight is downloaded. */
+export interface InspectRequest {
+  kind: 'inspect';
+  requestId: string;
+  modelId: string;
+  dtype: ModelDtype;
+  hub: HubSource;
+}
+
+/** List the models in the browser cache. */
+export interface CacheListRequest {
+  kind: 'cacheList';
+  requestId: string;
+}
+
+/** Delete cached files (all of a model's, usually). */
+export interface CacheDeleteRequest {
+  kind: 'cacheDelete';
+  requestId: string;
+  files: CachedFile[];
 }
 
 /** Options of an embedding run (all have defaults in DEFAULT_EMBED_OPTIONS). */
@@ -129,7 +169,14 @@ export interface CancelRequest {
   targetId: string;
 }
 
-export type EngineRequest = CapabilitiesRequest | LoadRequest | EmbedRequest | CancelRequest;
+export type EngineRequest =
+  | CapabilitiesRequest
+  | LoadRequest
+  | EmbedRequest
+  | CancelRequest
+  | InspectRequest
+  | CacheListRequest
+  | CacheDeleteRequest;
 
 // ---------------------------------------------------------------------------------------------
 // Events
@@ -239,7 +286,63 @@ export interface CancelledEvent {
   requestId: string;
 }
 
+/** One file a load will read, with its live size and whether the browser cache already holds it. */
+export interface PlannedFile {
+  path: string;
+  /** Bytes as the server (or the cache) reports them; null when it did not say. */
+  bytes: number | null;
+  cached: boolean;
+  /** Optional files (generation_config.json) may be absent without failing the load. */
+  required: boolean;
+}
+
+/** What loading a Hub model will download, read before any weight is fetched. */
+export interface DownloadPlan {
+  modelId: string;
+  dtype: ModelDtype;
+  hub: HubSource;
+  /** From config.json. */
+  modelType: string;
+  architecture: string | null;
+  numHiddenLayers: number;
+  moeLayers: number[];
+  numExperts: number;
+  topK: number;
+  hasSharedExpert: boolean;
+  files: PlannedFile[];
+  /** Sums over `files`; null when any size is unknown. */
+  totalBytes: number | null;
+  /** Bytes not yet in the browser cache. */
+  downloadBytes: number | null;
+  /** Bytes of the .onnx and .onnx_data files. */
+  weightBytes: number | null;
+}
+
+export interface InspectedEvent {
+  kind: 'inspected';
+  requestId: string;
+  plan: DownloadPlan;
+}
+
+export interface CacheListedEvent {
+  kind: 'cacheListed';
+  requestId: string;
+  /** The Cache API cache Transformers.js writes (env.cacheKey). */
+  cacheName: string;
+  models: CachedModel[];
+}
+
+export interface CacheDeletedEvent {
+  kind: 'cacheDeleted';
+  requestId: string;
+  deletedFiles: number;
+  freedBytes: number;
+}
+
 export type EngineEvent =
+  | InspectedEvent
+  | CacheListedEvent
+  | CacheDeletedEvent
   | LoadProgressEvent
   | EmbedProgressEvent
   | CapabilitiesEvent

@@ -1,7 +1,9 @@
 /** Which model runs where and why, load progress with bytes and phases, cancel, EP switch. */
 import { cancelRun, loadModel } from '../engine.ts';
 import { useStore } from '../store.ts';
-import { LOAD_PHASES } from '../../workers/protocol.ts';
+import { DTYPE_LABEL, LOAD_PHASES } from '../../workers/protocol.ts';
+import { CachePanel } from './CachePanel.tsx';
+import { HubPanel } from './HubPanel.tsx';
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -28,10 +30,11 @@ export function ModelPanel() {
           <select value={settings.dtype} onChange={(e) => setSettings({ dtype: e.target.value as typeof settings.dtype })}>
             <option value="q8">int8</option>
             <option value="fp32">fp32</option>
+            {settings.dtype !== 'q8' && settings.dtype !== 'fp32' && <option value={settings.dtype}>{DTYPE_LABEL[settings.dtype]}</option>}
           </select>
         </label>
-        <button type="button" onClick={() => void loadModel()} disabled={status === 'loading'}>
-          {model ? 'Reload' : 'Load'}
+        <button type="button" onClick={() => void loadModel()} disabled={status === 'loading'} data-testid="load-embedded">
+          {model && model.modelId === settings.modelId ? 'Reload' : `Load ${settings.modelId}`}
         </button>
         <button type="button" onClick={cancelRun} disabled={!busy} data-testid="cancel">
           Cancel
@@ -47,10 +50,19 @@ export function ModelPanel() {
               </li>
             ))}
           </ol>
-          <div>
+          <div data-testid="load-total" data-loaded={loadProgress.loadedBytes} data-total={loadProgress.totalBytes}>
             {loadProgress.message}
             {loadProgress.totalBytes > 0 && ` — ${mb(loadProgress.loadedBytes)} of ${mb(loadProgress.totalBytes)}`}
           </div>
+          {Object.keys(loadProgress.files).length > 0 && (
+            <ul className="file-progress">
+              {Object.entries(loadProgress.files).map(([file, { loaded, total }]) => (
+                <li key={file} data-testid="load-file" data-file={file} data-loaded={loaded} data-total={total}>
+                  <progress max={total || 1} value={loaded} aria-label={`${file} download`} /> {file}: {mb(loaded)} of {mb(total)}
+                </li>
+              ))}
+            </ul>
+          )}
         </div>
       )}
       {model && (
@@ -58,7 +70,7 @@ export function ModelPanel() {
           <dt>Model</dt>
           <dd>{model.modelId} ({model.modelType})</dd>
           <dt>Size</dt>
-          <dd>{mb(model.bytes)} {model.dtype === 'q8' ? 'int8' : 'fp32'}</dd>
+          <dd>{mb(model.bytes)} {DTYPE_LABEL[model.dtype]}</dd>
           <dt>Layers / MoE layers</dt>
           <dd>{model.numHiddenLayers} / {model.moeLayers.length}</dd>
           <dt>Experts, top-k</dt>
@@ -80,6 +92,8 @@ export function ModelPanel() {
           )}
         </dl>
       )}
+      <HubPanel />
+      <CachePanel />
     </section>
   );
 }
