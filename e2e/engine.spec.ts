@@ -47,3 +47,52 @@ for (const ep of ['wasm', 'webgpu'] as const) {
     });
   }
 }
+
+/** The engine's dedicated worker (the harness page runs no other). */
+function engineWorker(page: Page) {
+  const worker = page.workers().find((w) => /worker/.test(w.url()));
+  if (!worker) throw new Error(`no engine worker among ${page.workers().map((w) => w.url()).join(', ')}`);
+  return worker;
+}
+
+test('a lost WebGPU device is named DeviceLostError, and the engine loads again afterwards', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openHarness(page);
+  const loaded = await page.evaluate(() => window.moeeHarness.load('moee-demo', 'q8', 'webgpu'));
+  if (!loaded.ok) throw new Error(`load failed: ${JSON.stringify(loaded.error)}`);
+  expect(loaded.model.ep).toBe('webgpu');
+  // Destroy the very GPUDevice that ORT runs the session on: the browser then reports it lost.
+  await engineWorker(page).evaluate(async () => {
+    const ort = (globalThis as unknown as Record<symbol, { env: { webgpu: { device: Promise<{ destroy(): void }> } } }>)[Symbol.for('onnxruntime')];
+    (await ort.env.webgpu.device).destroy();
+  });
+  const failed = await page.evaluate(() => window.moeeHarness.embed(['The GPU is gone.']));
+  expect(failed.ok).toBe(false);
+  if (!failed.ok) {
+    expect(failed.error.name).toBe('DeviceLostError');
+    expect(failed.error.message).toMatch(/switch to WASM/);
+  }
+  // The dead session was dropped: the way forward (load on WASM) works in the same page.
+  const again = await page.evaluate(() => window.moeeHarness.load('moee-demo', 'q8', 'wasm'));
+  expect(again.ok).toBe(true);
+  const embedded = await page.evaluate(() => window.moeeHarness.embed(['Back on the CPU.']));
+  expect(embedded.ok && embedded.ep).toBe('wasm');
+});
+
+test('a crashed worker fails its requests with WorkerCrashedError and a fresh worker takes over', async ({ page }) => {
+  await openHarness(page);
+  const loaded = await page.evaluate(() => window.moeeHarness.load('moee-demo', 'q8', 'wasm'));
+  expect(loaded.ok).toBe(true);
+  const crashed = engineWorker(page);
+  const texts = Array.from({ length: 2000 }, (_, i) => `Sentence number ${i} keeps the worker busy.`);
+  const running = page.evaluate((t) => window.moeeHarness.embed(t, { batchSize: 4 }), texts);
+  // An uncaught exception in the worker's global scope: the page sees the worker's error event.
+  await crashed.evaluate(() => void setTimeout(() => { throw new Error('simulated crash'); }));
+  const failed = await running;
+  expect(failed.ok).toBe(false);
+  if (!failed.ok) expect(failed.error.name).toBe('WorkerCrashedError');
+  const reloaded = await page.evaluate(() => window.moeeHarness.load('moee-demo', 'q8', 'wasm'));
+  expect(reloaded.ok).toBe(true);
+  const embedded = await page.evaluate(() => window.moeeHarness.embed(['A fresh worker answers.']));
+  expect(embedded.ok).toBe(true);
+});

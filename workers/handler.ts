@@ -4,7 +4,7 @@
  * the real model. Only the transport differs, never the inference.
  */
 import { detectCapabilities } from './capabilities.ts';
-import { ConfigMismatchError, CorruptModelError, NoModelError, serializeError } from './errors.ts';
+import { ConfigMismatchError, CorruptModelError, DeviceLostError, NoModelError, serializeError } from './errors.ts';
 import { DEFAULT_STALL_TIMEOUT_MS, deleteCachedFiles, HUGGING_FACE_HUB, installDownloadGuard, listCachedModels, type DownloadContext } from './hub.ts';
 import { embed } from './inference.ts';
 import { inspectHubModel, loadModel, type LoadedModel, type Transformers } from './model-loader.ts';
@@ -31,6 +31,14 @@ export interface EngineDeps {
   readModelFile?: (modelId: string, file: string) => Promise<Uint8Array | null>;
 }
 
+/** The slice of GPUDevice the loss watch needs (no @webgpu/types dependency). */
+interface GpuDeviceLike {
+  lost: Promise<{ reason: string; message: string }>;
+}
+
+/** How long a failed GPU run waits for `device.lost` to settle before judging the failure. */
+const DEVICE_LOST_SETTLE_MS = 100;
+
 export interface EngineHandler {
   handle(request: EngineRequest): Promise<void>;
   /** The loaded model, for in-process callers (CLI, benchmarks). */
@@ -43,6 +51,31 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
   let capabilities: Promise<Capabilities> | null = null;
   let model: LoadedModel | null = null;
   const running = new Map<string, AbortController>();
+
+  /** Set when the WebGPU device of the loaded session was lost: the session is dead from then on. */
+  let deviceLost: { reason: string; message: string } | null = null;
+  let deviceLostSignal: Promise<unknown> = new Promise(() => {});
+
+  /**
+   * Watch the WebGPU device ORT created for the session: a lost device (out of GPU memory, a driver
+   * reset, the tab backgrounded on some platforms) makes every later run fail with errors that do
+   * not say so; the engine names it instead and drops the model.
+   */
+  async function watchDevice(loaded: LoadedModel): Promise<void> {
+    deviceLost = null;
+    if (loaded.info.ep !== 'webgpu') return;
+    const env = bridge.ort.env as { webgpu?: { device?: Promise<GpuDeviceLike> | GpuDeviceLike } };
+    const device = await env.webgpu?.device;
+    if (!device?.lost) return;
+    deviceLostSignal = device.lost.then((info) => {
+      if (model === loaded) deviceLost = { reason: info.reason, message: info.message };
+    });
+  }
+
+  function deviceLostError(): DeviceLostError {
+    const detail = [deviceLost?.reason, deviceLost?.message].filter(Boolean).join(': ');
+    return new DeviceLostError(`The GPU device was lost${detail ? ` (${detail})` : ''}, often because it ran out of memory. Load the model again, or switch to WASM.`);
+  }
 
   let guarded: (<T>(context: DownloadContext, work: () => Promise<T>) => Promise<T>) | null = null;
   /** The env as loadTransformers left it: local (embedded) models load with exactly that. */
@@ -99,6 +132,7 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
       }
       throw error;
     }
+    await watchDevice(model);
     const referenceStats = await loadReferenceStats(request.modelId);
     model.info.hasReferenceStats = referenceStats !== null;
     post({ kind: 'loaded', requestId: request.requestId, model: model.info, capabilities: caps, referenceStats });
@@ -128,6 +162,10 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
 
   async function runEmbed(request: EmbedRequest, signal: AbortSignal): Promise<void> {
     if (!model) throw new NoModelError('No model is loaded yet: load one first.');
+    if (deviceLost) {
+      model = null;
+      throw deviceLostError();
+    }
     const total = request.texts.length;
     const result = await embed(model, request.texts, request.options, {
       ort: bridge.ort,
@@ -142,6 +180,12 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
           total,
           message: `Embedded ${done} of ${total}`,
         }),
+    }).catch(async (error: unknown) => {
+      // The failure may be the loss itself, reported before `device.lost` settles.
+      if (model?.info.ep === 'webgpu') await Promise.race([deviceLostSignal, new Promise((r) => setTimeout(r, DEVICE_LOST_SETTLE_MS))]);
+      if (!deviceLost) throw error;
+      model = null;
+      throw deviceLostError();
     });
     post({ kind: 'embedded', requestId: request.requestId, result }, resultTransferables(result));
   }
