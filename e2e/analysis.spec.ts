@@ -94,6 +94,8 @@ test('the benchmark on 300 STS13 pairs equals moee eval, with no long task; ever
   const lines = readFileSync(await csv.path(), 'utf8').trim().split('\n');
   expect(lines).toHaveLength(1 + 2 * 6);
   expect(lines[1].split(',').slice(0, 3)).toEqual(['none', 'hs', cli.results[0].all.hs.toFixed(2)]);
+  await page.getByTestId('benchmark-charts-toggle').click();
+  await expect(page.getByTestId('alpha-grid')).toBeVisible();
   await shot(page, 'analysis-benchmark');
 
   // Layers on the same set: RW from all layers is the benchmark's RW (softmax) score.

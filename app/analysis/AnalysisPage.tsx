@@ -1,3 +1,4 @@
+import { memo } from 'react';
 /** The Analysis tab: the paper's findings as views anyone can rerun on their own data with the model in the page. */
 import { useStore } from '../store.ts';
 import { cancelAnalysis } from './actions.ts';
@@ -21,20 +22,42 @@ const VIEWS: Record<AnalysisViewId, () => React.JSX.Element> = {
   nuclear: NuclearView,
 };
 
-export function AnalysisPage() {
-  const view = useAnalysis((s) => s.view);
+/** The run's progress bar and cancel button: the only part that re-renders on progress ticks. */
+function RunStatus() {
   const run = useAnalysis((s) => s.run);
+  if (!run) return null;
+  return (
+    <div className="run-status" role="status" data-testid="analysis-run" data-view={run.view}>
+      <progress value={run.fraction} max={1} />
+      <span data-testid="analysis-run-message">{run.message}</span>
+      <button type="button" onClick={cancelAnalysis} data-testid="analysis-cancel">
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+function EngineLine() {
+  const status = useStore((s) => s.engine.status);
+  const model = useStore((s) => s.engine.model);
+  return (
+    <p className="status" data-testid="analysis-engine" data-status={status}>
+      {model ? `${model.modelId} · ${model.dtype === 'q8' ? 'int8' : 'fp32'} on ${model.ep.toUpperCase()}` : `engine: ${status}`}
+    </p>
+  );
+}
+
+/** Memoised: the playground's App re-renders on every engine event, this page needs none of them. */
+export const AnalysisPage = memo(function AnalysisPage() {
+  const view = useAnalysis((s) => s.view);
   const set = useAnalysis((s) => s.set);
-  const engine = useStore((s) => s.engine);
   const View = VIEWS[view];
   return (
     <main className="analysis">
       <header>
         <h1>MoEE Playground</h1>
         <AppTabs tab="analysis" />
-        <p className="status" data-testid="analysis-engine" data-status={engine.status}>
-          {engine.model ? `${engine.model.modelId} · ${engine.model.dtype === 'q8' ? 'int8' : 'fp32'} on ${engine.model.ep.toUpperCase()}` : `engine: ${engine.status}`}
-        </p>
+        <EngineLine />
       </header>
       <DatasetPanel />
       <nav className="view-tabs" role="tablist" aria-label="Analysis views">
@@ -44,16 +67,8 @@ export function AnalysisPage() {
           </button>
         ))}
       </nav>
-      {run && (
-        <div className="run-status" role="status" data-testid="analysis-run" data-view={run.view}>
-          <progress value={run.fraction} max={1} />
-          <span data-testid="analysis-run-message">{run.message}</span>
-          <button type="button" onClick={cancelAnalysis} data-testid="analysis-cancel">
-            Cancel
-          </button>
-        </div>
-      )}
+      <RunStatus />
       <View />
     </main>
   );
-}
+});

@@ -1,5 +1,5 @@
 /** Benchmark panel: STS Spearman ×100 per template × representation, α grid, bootstrap intervals, export. */
-import { useState } from 'react';
+import { memo, useDeferredValue, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceDot, Tooltip, XAxis, YAxis } from 'recharts';
 import { download } from '../download.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
@@ -8,6 +8,7 @@ import { benchmarkCsv, METHOD_LABEL, METHODS, type Method } from './benchmark.ts
 import { fmt, TemplateChecklist, useRunning, ViewError } from './common.tsx';
 import { SERIES_COLORS } from './palette.ts';
 import { useAnalysis } from './state.ts';
+import type { BenchmarkResult } from './benchmark.ts';
 
 /** Resamples per interval: 1,000 is the usual percentile-bootstrap choice; fewer for a quick look. */
 const RESAMPLE_CHOICES = [0, 200, 1000, 2000];
@@ -20,10 +21,13 @@ export function BenchmarkView() {
   const [methods, setMethods] = useState<Method[]>([...METHODS]);
   const [resamples, setResamples] = useState(1000);
   const [seed, setSeed] = useState(0);
+  // Charts open on request: mounting recharts' SVG is one uninterruptible commit of 100 ms and more,
+  // which a finished run must not add to the page's main thread.
+  const [chartsOpen, setChartsOpen] = useState(false);
 
   const shown = result ? result.settings.methods : [];
-  const chartData = result?.rows.map((r) => ({ template: r.template, ...Object.fromEntries(shown.map((m) => [m, r.scores.all[m]])) })) ?? [];
-  const alphaData = result ? result.rows[0].alphaGrid.map((a, i) => ({ alpha: a.alpha, ...Object.fromEntries(result.rows.map((r) => [r.template, Math.round(r.alphaGrid[i].score * 10000) / 100])) })) : [];
+  // Charts render at low priority, time-sliced by React, so a finished run never blocks the page for long.
+  const deferred = useDeferredValue(result);
 
   return (
     <section className="panel" aria-label="Benchmark" data-testid="view-benchmark">
@@ -103,39 +107,53 @@ export function BenchmarkView() {
               Export JSON
             </button>
           </div>
-          <div className="charts">
-            <figure>
-              <figcaption>Spearman ×100 by template</figcaption>
-              <BarChart width={560} height={260} data={chartData}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="template" />
-                <YAxis />
-                <Tooltip />
-                <Legend />
-                {shown.map((m, i) => (
-                  <Bar key={m} dataKey={m} name={METHOD_LABEL[m]} fill={SERIES_COLORS[i % SERIES_COLORS.length]} isAnimationActive={false} />
-                ))}
-              </BarChart>
-            </figure>
-            <figure data-testid="alpha-grid">
-              <figcaption>MoEE sum: Spearman ×100 over the α grid (dot: best α)</figcaption>
-              <LineChart width={480} height={260} data={alphaData}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="alpha" type="number" domain={[0.1, 1]} ticks={[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]} />
-                <YAxis domain={['auto', 'auto']} />
-                <Tooltip />
-                <Legend />
-                {result.rows.map((r, i) => (
-                  <Line key={r.template} dataKey={r.template} stroke={SERIES_COLORS[i % SERIES_COLORS.length]} dot={false} isAnimationActive={false} />
-                ))}
-                {result.rows.map((r, i) => (
-                  <ReferenceDot key={`best-${r.template}`} x={r.scores.bestAlpha} y={r.scores.all.sum_best} r={5} fill={SERIES_COLORS[i % SERIES_COLORS.length]} stroke="#000" />
-                ))}
-              </LineChart>
-            </figure>
-          </div>
+          <button type="button" aria-expanded={chartsOpen} onClick={() => setChartsOpen(!chartsOpen)} data-testid="benchmark-charts-toggle">
+            {chartsOpen ? 'Hide charts' : 'Show charts'}
+          </button>
+          {chartsOpen && <BenchmarkCharts result={deferred} />}
         </>
       )}
     </section>
   );
 }
+
+/** The bar chart and the α curve; memoised and fed a deferred result. */
+const BenchmarkCharts = memo(function BenchmarkCharts({ result }: { result: BenchmarkResult | null }) {
+  if (!result) return null;
+  const shown = result.settings.methods;
+  const chartData = result.rows.map((r) => ({ template: r.template, ...Object.fromEntries(shown.map((m) => [m, r.scores.all[m]])) }));
+  const alphaData = result.rows[0].alphaGrid.map((a, i) => ({ alpha: a.alpha, ...Object.fromEntries(result.rows.map((r) => [r.template, Math.round(r.alphaGrid[i].score * 10000) / 100])) }));
+  return (
+    <div className="charts">
+      <figure>
+        <figcaption>Spearman ×100 by template</figcaption>
+        <BarChart width={560} height={260} data={chartData}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="template" />
+          <YAxis />
+          <Tooltip />
+          <Legend />
+          {shown.map((m, i) => (
+            <Bar key={m} dataKey={m} name={METHOD_LABEL[m]} fill={SERIES_COLORS[i % SERIES_COLORS.length]} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </figure>
+      <figure data-testid="alpha-grid">
+        <figcaption>MoEE sum: Spearman ×100 over the α grid (dot: best α)</figcaption>
+        <LineChart width={480} height={260} data={alphaData}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="alpha" type="number" domain={[0.1, 1]} ticks={[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]} />
+          <YAxis domain={['auto', 'auto']} />
+          <Tooltip />
+          <Legend />
+          {result.rows.map((r, i) => (
+            <Line key={r.template} dataKey={r.template} stroke={SERIES_COLORS[i % SERIES_COLORS.length]} dot={false} isAnimationActive={false} />
+          ))}
+          {result.rows.map((r, i) => (
+            <ReferenceDot key={`best-${r.template}`} x={r.scores.bestAlpha} y={r.scores.all.sum_best} r={5} fill={SERIES_COLORS[i % SERIES_COLORS.length]} stroke="#000" />
+          ))}
+        </LineChart>
+      </figure>
+    </div>
+  );
+});

@@ -14,6 +14,9 @@ import { useAnalysis, type AnalysisViewId, type TextSet } from './state.ts';
 
 let current: AnalysisRun | null = null;
 
+/** The status bar repaints at most this often during a run. */
+const PROGRESS_INTERVAL_MS = 150;
+
 const update = useAnalysis.getState().set;
 
 /** The texts the text-based views work on: the uploaded set or the playground's editor. */
@@ -41,9 +44,14 @@ async function start(view: AnalysisViewId, task: (run: AnalysisRun, progress: (m
   const run = new AnalysisRun();
   current = run;
   update({ run: { view, message: 'starting…', fraction: 0 }, error: null, cancelled: null });
+  let shown = 0;
   try {
     await task(run, (message, fraction) => {
-      if (current === run) update({ run: { view, message, fraction } });
+      // Progress arrives per engine batch; the status bar needs a few updates a second, not more.
+      const now = performance.now();
+      if (current !== run || now - shown < PROGRESS_INTERVAL_MS) return;
+      shown = now;
+      update({ run: { view, message, fraction } });
     });
     run.check();
   } catch (error) {

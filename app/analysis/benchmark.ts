@@ -1,17 +1,18 @@
 /**
- * The benchmark panel's run: `evaluateSts` of cli/evaluate.ts (the very scoring `moee eval` prints)
- * per template on the page's engine, plus what a page adds: the α grid curve, and seeded 95%
- * bootstrap intervals of each chosen representation. The embed function handed to evaluateSts is
- * an adapter over the engine client that also keeps the embeddings for the intervals.
+ * The benchmark panel's run. Per template, the engine embeds the set's distinct sentences with the
+ * options `moee eval` uses; the compute worker then scores them with `evaluateSts` of
+ * cli/evaluate.ts (the very code the CLI prints), draws the α grid curve and the seeded 95%
+ * bootstrap intervals. The page's main thread only posts messages and renders.
  */
-import { alphaGridSearch, bootstrapSpearman, moeeSum, uniqueSentences, type AlphaScore, type BootstrapInterval, type StsPair } from '../../core/index.ts';
-import { evaluateSts, METHODS, type Embed, type Method, type TemplateScores } from '../../cli/evaluate.ts';
+import { uniqueSentences, type StsPair } from '../../core/index.ts';
+import { METHODS, type Method } from '../../cli/evaluate.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
 import type { EmbedResult } from '../../workers/protocol.ts';
-import { pairSimilarities, representations } from './derive.ts';
-import { ANALYSIS_EMBED_OPTIONS, pause, type AnalysisRun } from './run.ts';
+import { compute } from './compute-client.ts';
+import type { BenchmarkRow } from './compute-protocol.ts';
+import { ANALYSIS_EMBED_OPTIONS, type AnalysisRun } from './run.ts';
 
-export { METHODS, type Method };
+export { METHODS, type Method, type BenchmarkRow };
 
 export const METHOD_LABEL: Record<Method, string> = {
   hs: 'HS',
@@ -30,15 +31,6 @@ export interface BenchmarkSettings {
   seed: number;
 }
 
-export interface BenchmarkRow {
-  template: BuiltinTemplateId;
-  /** evaluateSts' own result: Spearman ×100 per method, per subset, best α, seconds. */
-  scores: TemplateScores;
-  /** 95% intervals, ×100, for the chosen methods. */
-  intervals: Partial<Record<Method, BootstrapInterval>>;
-  alphaGrid: AlphaScore[];
-}
-
 export interface BenchmarkResult {
   file: string;
   pairs: number;
@@ -51,57 +43,33 @@ export interface BenchmarkResult {
 }
 
 export interface BenchmarkProgress {
-  phase: 'embed' | 'intervals';
   template: BuiltinTemplateId;
   /** 0..1 over the whole run. */
   fraction: number;
   message: string;
 }
 
-const scale = (ci: BootstrapInterval): BootstrapInterval => ({ ...ci, estimate: ci.estimate * 100, low: ci.low * 100, high: ci.high * 100 });
+/** Share of a template's time spent embedding (the rest: scoring and intervals in the compute worker). */
+const EMBED_SHARE = 0.85;
 
 export async function runBenchmark(file: string, pairs: StsPair[], settings: BenchmarkSettings, run: AnalysisRun, onProgress: (p: BenchmarkProgress) => void): Promise<BenchmarkResult> {
   const started = performance.now();
   const rows: BenchmarkRow[] = [];
-  const { index } = uniqueSentences(pairs);
-  const gold = Float64Array.from(pairs, (p) => p.score);
+  const { sentences } = uniqueSentences(pairs);
   const templates = settings.templates;
   let last: EmbedResult | null = null;
   for (const [t, template] of templates.entries()) {
     run.check();
-    // Embedding is most of the time; intervals the rest.
     const share = (phase: number) => (t + phase) / templates.length;
-    const embed: Embed = async (texts, options) => {
-      last = await run.embed(texts, options, (done, total) =>
-        onProgress({ phase: 'embed', template, fraction: share((0.8 * done) / total), message: `${template}: embedding ${done} / ${total} sentences` }),
-      );
-      return last;
-    };
-    const scores = await evaluateSts(pairs, template, embed, ANALYSIS_EMBED_OPTIONS);
-    await pause();
-    const result = last as EmbedResult | null;
-    if (!result) throw new Error('evaluateSts returned without embedding');
-    const sims = pairSimilarities(representations(result), index);
-    await pause();
-    const grid = alphaGridSearch(sims.hs, sims.rw_softmax, gold);
-    const lists: Record<Method, ArrayLike<number>> = {
-      ...sims,
-      sum_alpha1: moeeSum(sims.hs, sims.rw_softmax, 1),
-      sum_best: moeeSum(sims.hs, sims.rw_softmax, scores.bestAlpha),
-    };
-    const intervals: Partial<Record<Method, BootstrapInterval>> = {};
-    if (settings.resamples > 0) {
-      for (const [m, method] of settings.methods.entries()) {
-        onProgress({ phase: 'intervals', template, fraction: share(0.8 + (0.2 * m) / settings.methods.length), message: `${template}: bootstrap interval of ${METHOD_LABEL[method]}` });
-        await pause();
-        intervals[method] = scale(await bootstrapSpearman(lists[method], gold, { resamples: settings.resamples, seed: settings.seed }, { pause, signal: run }));
-      }
-    }
-    rows.push({ template, scores, intervals, alphaGrid: grid.scores });
-    onProgress({ phase: 'intervals', template, fraction: share(1), message: `${template}: done` });
+    // The options evaluateSts asks for (cli/evaluate.ts): the base, this template, no token routing.
+    const options = { ...ANALYSIS_EMBED_OPTIONS, template: { id: template }, tokenRouting: false };
+    last = await run.embed(sentences, options, (done, total) => onProgress({ template, fraction: share((EMBED_SHARE * done) / total), message: `${template}: embedding ${done} / ${total} sentences` }));
+    run.check();
+    onProgress({ template, fraction: share(EMBED_SHARE), message: `${template}: scoring and ${settings.resamples} bootstrap resamples (compute worker)` });
+    const answer = await compute.stsTemplate({ kind: 'stsTemplate', pairs, template, options, embedding: last, methods: settings.methods, resamples: settings.resamples, seed: settings.seed });
+    rows.push(answer.row);
   }
-  const info = last as EmbedResult | null;
-  return { file, pairs: pairs.length, modelId: info?.modelId ?? '', dtype: info?.dtype ?? '', ep: info?.ep ?? '', settings, rows, seconds: (performance.now() - started) / 1000 };
+  return { file, pairs: pairs.length, modelId: last?.modelId ?? '', dtype: last?.dtype ?? '', ep: last?.ep ?? '', settings, rows, seconds: (performance.now() - started) / 1000 };
 }
 
 /** One line per template × method: the numbers of the table, for spreadsheets. */

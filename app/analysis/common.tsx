@@ -40,8 +40,10 @@ export function TemplateChecklist({ value, onChange, testId }: { value: BuiltinT
 
 /** Whether a run of this view is going on, and whether any run is (only one at a time). */
 export function useRunning(view: AnalysisViewId): { mine: boolean; any: boolean } {
-  const run = useAnalysis((s) => s.run);
-  return { mine: run?.view === view, any: run !== null };
+  // Two boolean selectors: progress ticks then never re-render the views, only the status bar.
+  const mine = useAnalysis((s) => s.run?.view === view);
+  const any = useAnalysis((s) => s.run !== null);
+  return { mine, any };
 }
 
 export function ViewError({ view }: { view: AnalysisViewId }) {

@@ -2,7 +2,7 @@
  * The page's door to the analysis compute worker. A cancel terminates the worker (the math has no
  * batch boundary to stop at) and the next call starts a fresh one.
  */
-import type { ClusterAnswer, ComputeAnswer, ComputeRequest, MapsAnswer, SpectralAnswer } from './compute-protocol.ts';
+import type { ClusterAnswer, ComputeAnswer, ComputeRequest, MapsAnswer, SpectralAnswer, StsTemplateAnswer } from './compute-protocol.ts';
 
 type Without<T> = T extends unknown ? Omit<T, 'id'> : never;
 
@@ -49,4 +49,5 @@ export const compute = {
   cluster: (r: Without<Extract<ComputeRequest, { kind: 'cluster' }>>) => call(r) as Promise<ClusterAnswer>,
   maps: (r: Without<Extract<ComputeRequest, { kind: 'maps' }>>) => call(r) as Promise<MapsAnswer>,
   spectral: (r: Without<Extract<ComputeRequest, { kind: 'spectral' }>>) => call(r) as Promise<SpectralAnswer>,
+  stsTemplate: (r: Without<Extract<ComputeRequest, { kind: 'stsTemplate' }>>) => call(r) as Promise<StsTemplateAnswer>,
 };

@@ -1,7 +1,10 @@
 /** The compute worker's logic, free of worker globals so that Node tests can call it directly. */
 import { UMAP } from 'umap-js';
+import { evaluateSts, type Embed, type Method } from '../../cli/evaluate.ts';
+import { alphaGridSearch, bootstrapSpearman, moeeSum, uniqueSentences, type BootstrapInterval } from '../../core/index.ts';
+import { pairSimilarities, representations } from './derive.ts';
 import { adjustedMutualInfo, exactMatchRate, exactNuclearNorm, kMeans, matrix, matrixEntropy, matrixNuclearNorm, normalizedMutualInfo, pairJaccard, pca, seededRandom, type Matrix } from '../../core/index.ts';
-import type { ComputeAnswer, ComputeRequest, EmbeddingSet, SpectralRow } from './compute-protocol.ts';
+import type { ComputeAnswer, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
 
 const asMatrix = (s: EmbeddingSet): Matrix => matrix(s.data, s.rows, s.cols);
 
@@ -27,9 +30,39 @@ function map2d(set: EmbeddingSet, method: 'pca' | 'umap', seed: number, neighbor
   return { xy: Float64Array.from(embedding.flat()), variance: null };
 }
 
-export function handleCompute(request: ComputeRequest): ComputeAnswer {
+const scale = (ci: BootstrapInterval): BootstrapInterval => ({ ...ci, estimate: ci.estimate * 100, low: ci.low * 100, high: ci.high * 100 });
+
+/**
+ * evaluateSts (cli/evaluate.ts, the scoring of `moee eval`) on embeddings the engine computed in
+ * the page: the embed function handed to it returns them, after checking that it asks for exactly
+ * the texts and options they were made from. Then the α grid curve and the bootstrap intervals.
+ */
+async function scoreTemplate(request: StsTemplateRequest): Promise<StsTemplateAnswer> {
+  const start = performance.now();
+  const { sentences, index } = uniqueSentences(request.pairs);
+  const embed: Embed = async (texts, options) => {
+    if (texts.length !== sentences.length || texts.some((t, i) => t !== sentences[i]) || JSON.stringify(options) !== JSON.stringify(request.options)) {
+      throw new Error('evaluateSts asked for other texts or options than the engine embedded');
+    }
+    return request.embedding;
+  };
+  const scores = await evaluateSts(request.pairs, request.template, embed, request.options);
+  const sims = pairSimilarities(representations(request.embedding), index);
+  const gold = Float64Array.from(request.pairs, (p) => p.score);
+  const lists: Record<Method, ArrayLike<number>> = { ...sims, sum_alpha1: moeeSum(sims.hs, sims.rw_softmax, 1), sum_best: moeeSum(sims.hs, sims.rw_softmax, scores.bestAlpha) };
+  const intervals: Partial<Record<Method, BootstrapInterval>> = {};
+  if (request.resamples > 0) {
+    for (const method of request.methods) intervals[method] = scale(await bootstrapSpearman(lists[method], gold, { resamples: request.resamples, seed: request.seed }));
+  }
+  const row = { template: request.template, scores, intervals, alphaGrid: alphaGridSearch(sims.hs, sims.rw_softmax, gold).scores };
+  return { kind: 'stsTemplate', id: request.id, row, ms: performance.now() - start };
+}
+
+export async function handleCompute(request: ComputeRequest): Promise<ComputeAnswer> {
   try {
     switch (request.kind) {
+      case 'stsTemplate':
+        return await scoreTemplate(request);
       case 'cluster': {
         const start = performance.now();
         const hs = kMeans(asMatrix(request.hs), request.k, { seed: request.seed });

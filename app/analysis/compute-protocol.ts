@@ -1,3 +1,8 @@
+import type { BootstrapInterval, AlphaScore, StsPair } from '../../core/index.ts';
+import type { Method, TemplateScores } from '../../cli/evaluate.ts';
+import type { EmbedOptions, EmbedResult } from '../../workers/protocol.ts';
+import type { BuiltinTemplateId } from '../../workers/templates.ts';
+
 /**
  * Messages between the page and the analysis compute worker: the heavy core/ math of the analysis
  * views (k-means, PCA, UMAP, eigen-decompositions) runs there so the page never freezes. Every
@@ -37,7 +42,39 @@ export interface SpectralRequest {
   sets: { name: string; set: EmbeddingSet }[];
 }
 
-export type ComputeRequest = ClusterRequest | MapsRequest | SpectralRequest;
+/** Score one template of an STS benchmark from embeddings the engine already computed. */
+export interface StsTemplateRequest {
+  kind: 'stsTemplate';
+  id: number;
+  pairs: StsPair[];
+  template: BuiltinTemplateId;
+  /** The options the engine embedded with (evaluateSts must ask for exactly these). */
+  options: EmbedOptions;
+  /** The engine's result for uniqueSentences(pairs).sentences under `options`. */
+  embedding: EmbedResult;
+  methods: Method[];
+  resamples: number;
+  seed: number;
+}
+
+export type ComputeRequest = ClusterRequest | MapsRequest | SpectralRequest | StsTemplateRequest;
+
+/** One template's benchmark row. */
+export interface BenchmarkRow {
+  template: BuiltinTemplateId;
+  /** evaluateSts' own result: Spearman ×100 per method, per subset, best α, seconds. */
+  scores: TemplateScores;
+  /** 95% intervals, ×100, for the chosen methods. */
+  intervals: Partial<Record<Method, BootstrapInterval>>;
+  alphaGrid: AlphaScore[];
+}
+
+export interface StsTemplateAnswer {
+  kind: 'stsTemplate';
+  id: number;
+  row: BenchmarkRow;
+  ms: number;
+}
 
 export interface ClusterAnswer {
   kind: 'cluster';
@@ -89,4 +126,4 @@ export interface ComputeFailure {
   error: { name: string; message: string };
 }
 
-export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | ComputeFailure;
+export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | StsTemplateAnswer | ComputeFailure;

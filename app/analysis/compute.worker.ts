@@ -13,7 +13,7 @@ function transferables(answer: ComputeAnswer): Transferable[] {
   }
 }
 
-self.onmessage = (message: MessageEvent<ComputeRequest>) => {
-  const answer = handleCompute(message.data);
+self.onmessage = async (message: MessageEvent<ComputeRequest>) => {
+  const answer = await handleCompute(message.data);
   (self as unknown as Worker).postMessage(answer, transferables(answer));
 };
