@@ -10,7 +10,8 @@ import type { BuiltinTemplateId } from '../../workers/templates.ts';
 import type { EmbedResult } from '../../workers/protocol.ts';
 import { compute } from './compute-client.ts';
 import type { BenchmarkRow } from './compute-protocol.ts';
-import { ANALYSIS_EMBED_OPTIONS, type AnalysisRun } from './run.ts';
+import { ANALYSIS_EMBED_OPTIONS } from './options.ts';
+import type { AnalysisRun } from './run.ts';
 
 export { METHODS, type Method, type BenchmarkRow };
 
@@ -66,7 +67,7 @@ export async function runBenchmark(file: string, pairs: StsPair[], settings: Ben
     last = await run.embed(sentences, options, (done, total) => onProgress({ template, fraction: share((EMBED_SHARE * done) / total), message: `${template}: embedding ${done} / ${total} sentences` }));
     run.check();
     onProgress({ template, fraction: share(EMBED_SHARE), message: `${template}: scoring and ${settings.resamples} bootstrap resamples (compute worker)` });
-    const answer = await compute.stsTemplate({ kind: 'stsTemplate', pairs, template, options, embedding: last, methods: settings.methods, resamples: settings.resamples, seed: settings.seed });
+    const answer = await compute.stsTemplate({ kind: 'stsTemplate', pairs, template, options, texts: sentences, embedding: last, methods: settings.methods, resamples: settings.resamples, seed: settings.seed });
     rows.push(answer.row);
   }
   return { file, pairs: pairs.length, modelId: last?.modelId ?? '', dtype: last?.dtype ?? '', ep: last?.ep ?? '', settings, rows, seconds: (performance.now() - started) / 1000 };

@@ -39,9 +39,11 @@ const scale = (ci: BootstrapInterval): BootstrapInterval => ({ ...ci, estimate: 
  */
 async function scoreTemplate(request: StsTemplateRequest): Promise<StsTemplateAnswer> {
   const start = performance.now();
-  const { sentences, index } = uniqueSentences(request.pairs);
+  const { index } = uniqueSentences(request.pairs);
+  const embedded = request.texts;
+  if (request.embedding.hs.dims[0] !== embedded.length) throw new Error('the embedding has a different number of rows than texts');
   const embed: Embed = async (texts, options) => {
-    if (texts.length !== sentences.length || texts.some((t, i) => t !== sentences[i]) || JSON.stringify(options) !== JSON.stringify(request.options)) {
+    if (texts.length !== embedded.length || texts.some((t, i) => t !== embedded[i]) || JSON.stringify(options) !== JSON.stringify(request.options)) {
       throw new Error('evaluateSts asked for other texts or options than the engine embedded');
     }
     return request.embedding;

@@ -50,7 +50,9 @@ export interface StsTemplateRequest {
   template: BuiltinTemplateId;
   /** The options the engine embedded with (evaluateSts must ask for exactly these). */
   options: EmbedOptions;
-  /** The engine's result for uniqueSentences(pairs).sentences under `options`. */
+  /** The texts the engine embedded, in order (must be uniqueSentences(pairs).sentences). */
+  texts: string[];
+  /** The engine's result for `texts` under `options`. */
   embedding: EmbedResult;
   methods: Method[];
   resamples: number;

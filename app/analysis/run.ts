@@ -7,10 +7,9 @@
 import { client } from '../engine.ts';
 import { EngineClient, EngineError } from '../engine-client.ts';
 import { stopCompute } from './compute-client.ts';
-import { DEFAULT_EMBED_OPTIONS, MAX_TEXTS_PER_REQUEST, type EmbedOptions, type EmbedResult, type Float32Tensor } from '../../workers/protocol.ts';
+import { MAX_TEXTS_PER_REQUEST, type EmbedOptions, type EmbedResult, type Float32Tensor } from '../../workers/protocol.ts';
 
-/** The options `moee eval` embeds with (cli/moee.ts), so page and CLI numbers are the same. */
-export const ANALYSIS_EMBED_OPTIONS: EmbedOptions = { ...DEFAULT_EMBED_OPTIONS, batchSize: 32, tokenRouting: false };
+export { ANALYSIS_EMBED_OPTIONS } from './options.ts';
 
 /** A main-thread slice of analysis math gives the page back after this long (a long task is 50 ms). */
 const SLICE_MS = 8;
