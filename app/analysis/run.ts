@@ -6,6 +6,7 @@
  */
 import { client } from '../engine.ts';
 import { EngineClient, EngineError } from '../engine-client.ts';
+import { useStore } from '../store.ts';
 import { stopCompute } from './compute-client.ts';
 import { MAX_TEXTS_PER_REQUEST, type EmbedOptions, type EmbedResult, type Float32Tensor } from '../../workers/protocol.ts';
 
@@ -89,19 +90,17 @@ function remember(key: string, result: EmbedResult): void {
   while (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
 }
 
-/** Forget cached embeddings (the model or its EP changed). */
-export function clearEmbeddingCache(): void {
-  cache.clear();
-}
-
 function cacheKey(texts: string[], options: EmbedOptions): string {
+  // Another model, dtype or EP gives other embeddings: they are part of the key.
+  const model = useStore.getState().engine.model;
+  const engine = model ? `${model.modelId}|${model.dtype}|${model.ep}` : 'none';
   // FNV-1a over the texts: cheap, and a collision would need the same count and options too.
   let h = 0x811c9dc5;
   for (const t of texts) {
     for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
     h = Math.imul(h ^ 10, 0x01000193);
   }
-  return `${texts.length}|${(h >>> 0).toString(16)}|${JSON.stringify(options)}`;
+  return `${engine}|${texts.length}|${(h >>> 0).toString(16)}|${JSON.stringify(options)}`;
 }
 
 function joinTensors(tensors: Float32Tensor[]): Float32Tensor {
