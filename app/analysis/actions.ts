@@ -9,7 +9,7 @@ import { runBenchmark, type BenchmarkSettings } from './benchmark.ts';
 import { compute } from './compute-client.ts';
 import type { EmbeddingSet } from './compute-protocol.ts';
 import { allPairs, layerScores, pairSimilarities, representations, rwOf, spearman100 } from './derive.ts';
-import { ANALYSIS_EMBED_OPTIONS, AnalysisRun, CancelledError, pause } from './run.ts';
+import { ANALYSIS_EMBED_OPTIONS, AnalysisRun, CancelledError, pause, yieldToPage } from './run.ts';
 import { useAnalysis, type AnalysisViewId, type TextSet } from './state.ts';
 
 let current: AnalysisRun | null = null;
@@ -46,6 +46,8 @@ async function start(view: AnalysisViewId, task: (run: AnalysisRun, progress: (m
   update({ run: { view, message: 'starting…', fraction: 0 }, error: null, cancelled: null });
   let shown = 0;
   try {
+    // Let the click's own render finish in its task; the run's set-up starts in the next one.
+    await yieldToPage();
     await task(run, (message, fraction) => {
       // Progress arrives per engine batch; the status bar needs a few updates a second, not more.
       const now = performance.now();

@@ -17,7 +17,7 @@ const SLICE_MS = 8;
 
 let sliceStart = 0;
 
-function yieldToPage(): Promise<void> {
+export function yieldToPage(): Promise<void> {
   // A MessageChannel turn is not clamped like nested setTimeout(0) and lets input and paint in.
   return new Promise((resolve) => {
     const channel = new MessageChannel();
