@@ -9,6 +9,8 @@ import { TextEditor } from './components/TextEditor.tsx';
 import { embedTexts, loadModel } from './engine.ts';
 import { clusterOrder, REPRESENTATION_LABEL, similarityMatrices } from './derive.ts';
 import { REPRESENTATIONS, shareUrl, useStore } from './store.ts';
+import { AnalysisPage } from './analysis/AnalysisPage.tsx';
+import { AppTabs, useAppTab } from './analysis/tab.tsx';
 
 /** Typing pauses this long before the texts are embedded again. */
 const EMBED_DEBOUNCE_MS = 400;
@@ -18,6 +20,7 @@ export function App() {
   const engine = useStore((s) => s.engine);
   const setSettings = useStore((s) => s.setSettings);
   const { result, resultTexts, model } = engine;
+  const tab = useAppTab();
 
   useEffect(() => {
     void loadModel();
@@ -42,11 +45,13 @@ export function App() {
     ? `${result.options.template.id} template · RW ${settings.rwKind} · ${result.options.pooling} token · ${result.dtype === 'q8' ? 'int8' : 'fp32'} on ${result.ep.toUpperCase()}`
     : '';
   const shown = settings.view === 'all' ? REPRESENTATIONS : settings.view === 'compare' ? [] : [settings.view];
+  if (tab === 'analysis') return <AnalysisPage />;
 
   return (
     <main>
       <header>
         <h1>MoEE Playground</h1>
+        <AppTabs tab="playground" />
         <p className="tagline">Your MoE LLM’s routers are an embedding model for free: compare the hidden state (HS), the routing weights (RW) and both (MoEE).</p>
         <button type="button" onClick={() => void navigator.clipboard?.writeText(shareUrl(settings))} data-testid="share">
           Copy share link

@@ -1,0 +1,61 @@
+/** Small pieces the analysis views share. */
+import { TEMPLATE_IDS, type BuiltinTemplateId } from '../../workers/templates.ts';
+import { useAnalysis, type AnalysisViewId } from './state.ts';
+
+export function TemplateSelect() {
+  const template = useAnalysis((s) => s.template);
+  const set = useAnalysis((s) => s.set);
+  return (
+    <label>
+      Template{' '}
+      <select value={template} onChange={(e) => set({ template: e.target.value as BuiltinTemplateId })} data-testid="analysis-template">
+        {TEMPLATE_IDS.map((id) => (
+          <option key={id} value={id}>
+            {id}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function TemplateChecklist({ value, onChange, testId }: { value: BuiltinTemplateId[]; onChange: (v: BuiltinTemplateId[]) => void; testId: string }) {
+  return (
+    <fieldset className="checklist" data-testid={testId}>
+      <legend>Templates</legend>
+      {TEMPLATE_IDS.map((id) => (
+        <label key={id}>
+          <input
+            type="checkbox"
+            checked={value.includes(id)}
+            onChange={(e) => onChange(e.target.checked ? TEMPLATE_IDS.filter((t) => t === id || value.includes(t)) : value.filter((t) => t !== id))}
+            data-testid={`${testId}-${id}`}
+          />
+          {id}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Whether a run of this view is going on, and whether any run is (only one at a time). */
+export function useRunning(view: AnalysisViewId): { mine: boolean; any: boolean } {
+  // Two boolean selectors: progress ticks then never re-render the views, only the status bar.
+  const mine = useAnalysis((s) => s.run?.view === view);
+  const any = useAnalysis((s) => s.run !== null);
+  return { mine, any };
+}
+
+export function ViewError({ view }: { view: AnalysisViewId }) {
+  const error = useAnalysis((s) => s.error);
+  const cancelled = useAnalysis((s) => s.cancelled);
+  if (cancelled === view) return <p className="note" data-testid="analysis-cancelled">Cancelled; the previous result (if any) is kept.</p>;
+  if (error?.view !== view) return null;
+  return (
+    <div className="error" role="alert" data-testid="analysis-error">
+      <strong>{error.name}</strong>: {error.message}
+    </div>
+  );
+}
+
+export const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '—');

@@ -1,0 +1,120 @@
+/** The compute worker's logic, free of worker globals so that Node tests can call it directly. */
+import { UMAP } from 'umap-js';
+import { evaluateSts, type Embed, type Method } from '../../cli/evaluate.ts';
+import { alphaGridSearch, bootstrapSpearman, moeeSum, uniqueSentences, type BootstrapInterval } from '../../core/index.ts';
+import { pairSimilarities, representations } from './derive.ts';
+import { adjustedMutualInfo, exactMatchRate, exactNuclearNorm, kMeans, matrix, matrixEntropy, matrixNuclearNorm, normalizedMutualInfo, pairJaccard, pca, seededRandom, type Matrix } from '../../core/index.ts';
+import type { ComputeAnswer, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
+
+const asMatrix = (s: EmbeddingSet): Matrix => matrix(s.data, s.rows, s.cols);
+
+function timed<T>(f: () => T): { value: T; ms: number } {
+  const start = performance.now();
+  const value = f();
+  return { value, ms: performance.now() - start };
+}
+
+function map2d(set: EmbeddingSet, method: 'pca' | 'umap', seed: number, neighbors: number): { xy: Float64Array; variance: number[] | null } {
+  if (method === 'pca' || set.rows < 4) {
+    const p = pca(asMatrix(set), 2);
+    const xy = new Float64Array(set.rows * 2);
+    for (let i = 0; i < set.rows; i++) {
+      xy[2 * i] = p.projection[i * p.count];
+      xy[2 * i + 1] = p.count > 1 ? p.projection[i * p.count + 1] : 0;
+    }
+    return { xy, variance: Array.from(p.explainedVarianceRatio) };
+  }
+  const rows = Array.from({ length: set.rows }, (_, i) => Array.from(set.data.subarray(i * set.cols, (i + 1) * set.cols)));
+  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.max(2, Math.min(neighbors, set.rows - 1)), minDist: 0.1, random: seededRandom(seed) });
+  const embedding = umap.fit(rows);
+  return { xy: Float64Array.from(embedding.flat()), variance: null };
+}
+
+const scale = (ci: BootstrapInterval): BootstrapInterval => ({ ...ci, estimate: ci.estimate * 100, low: ci.low * 100, high: ci.high * 100 });
+
+/**
+ * evaluateSts (cli/evaluate.ts, the scoring of `moee eval`) on embeddings the engine computed in
+ * the page: the embed function handed to it returns them, after checking that it asks for exactly
+ * the texts and options they were made from. Then the α grid curve and the bootstrap intervals.
+ */
+async function scoreTemplate(request: StsTemplateRequest): Promise<StsTemplateAnswer> {
+  const start = performance.now();
+  const { index } = uniqueSentences(request.pairs);
+  const embedded = request.texts;
+  if (request.embedding.hs.dims[0] !== embedded.length) throw new Error('the embedding has a different number of rows than texts');
+  const embed: Embed = async (texts, options) => {
+    if (texts.length !== embedded.length || texts.some((t, i) => t !== embedded[i]) || JSON.stringify(options) !== JSON.stringify(request.options)) {
+      throw new Error('evaluateSts asked for other texts or options than the engine embedded');
+    }
+    return request.embedding;
+  };
+  const scores = await evaluateSts(request.pairs, request.template, embed, request.options);
+  const sims = pairSimilarities(representations(request.embedding), index);
+  const gold = Float64Array.from(request.pairs, (p) => p.score);
+  const lists: Record<Method, ArrayLike<number>> = { ...sims, sum_alpha1: moeeSum(sims.hs, sims.rw_softmax, 1), sum_best: moeeSum(sims.hs, sims.rw_softmax, scores.bestAlpha) };
+  const intervals: Partial<Record<Method, BootstrapInterval>> = {};
+  if (request.resamples > 0) {
+    for (const method of request.methods) intervals[method] = scale(await bootstrapSpearman(lists[method], gold, { resamples: request.resamples, seed: request.seed }));
+  }
+  const row = { template: request.template, scores, intervals, alphaGrid: alphaGridSearch(sims.hs, sims.rw_softmax, gold).scores };
+  return { kind: 'stsTemplate', id: request.id, row, ms: performance.now() - start };
+}
+
+export async function handleCompute(request: ComputeRequest): Promise<ComputeAnswer> {
+  try {
+    switch (request.kind) {
+      case 'stsTemplate':
+        return await scoreTemplate(request);
+      case 'cluster': {
+        const start = performance.now();
+        const hs = kMeans(asMatrix(request.hs), request.k, { seed: request.seed });
+        const rw = kMeans(asMatrix(request.rw), request.k, { seed: request.seed });
+        return {
+          kind: 'cluster',
+          id: request.id,
+          hsLabels: hs.labels,
+          rwLabels: rw.labels,
+          ami: adjustedMutualInfo(hs.labels, rw.labels),
+          nmi: normalizedMutualInfo(hs.labels, rw.labels),
+          jaccard: pairJaccard(hs.labels, rw.labels),
+          exactMatch: exactMatchRate(hs.labels, rw.labels),
+          ms: performance.now() - start,
+        };
+      }
+      case 'maps': {
+        const start = performance.now();
+        const hs = map2d(request.hs, request.method, request.seed, request.neighbors);
+        const rw = map2d(request.rw, request.method, request.seed, request.neighbors);
+        return { kind: 'maps', id: request.id, hs: hs.xy, rw: rw.xy, hsVariance: hs.variance, rwVariance: rw.variance, ms: performance.now() - start };
+      }
+      case 'spectral': {
+        const rows: SpectralRow[] = request.sets.map(({ name, set }) => {
+          const m = asMatrix(set);
+          const nuclear = timed(() => matrixNuclearNorm(m));
+          const exact = timed(() => exactNuclearNorm(m));
+          const entropy = timed(() => matrixEntropy(m));
+          return {
+            name,
+            rows: set.rows,
+            cols: set.cols,
+            nuclearL12: nuclear.value.l12,
+            nuclearPerRow: nuclear.value.perRow,
+            nuclearMs: nuclear.ms,
+            exactNuclear: exact.value,
+            exactMs: exact.ms,
+            entropy: entropy.value,
+            entropyMs: entropy.ms,
+          };
+        });
+        return { kind: 'spectral', id: request.id, rows };
+      }
+      default: {
+        const unknown: never = request;
+        return { kind: 'failed', id: (unknown as { id: number }).id, error: { name: 'InternalError', message: 'unknown compute request' } };
+      }
+    }
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    return { kind: 'failed', id: request.id, error: { name: e.name, message: e.message } };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The analysis views' light math on engine results: DOM-free, built from core/ only (so a Node
+ * test can check it against the same core functions the CLI uses).
+ */
+import { matrix, moeeConcat, pairCosines, sliceColumns, spearman, type Matrix } from '../../core/index.ts';
+import type { EmbedResult, RwKind } from '../../workers/protocol.ts';
+
+export interface Representations {
+  hs: Matrix;
+  rwSoftmax: Matrix;
+  rwLogits: Matrix;
+  layers: number;
+  experts: number;
+}
+
+export function representations(result: EmbedResult): Representations {
+  const [rows, layers, experts] = result.rwSoftmax.dims;
+  return {
+    hs: matrix(result.hs.data, result.hs.dims[0], result.hs.dims[1]),
+    rwSoftmax: matrix(result.rwSoftmax.data, rows, layers * experts),
+    rwLogits: matrix(result.rwLogits.data, rows, layers * experts),
+    layers,
+    experts,
+  };
+}
+
+export function rwOf(r: Representations, kind: RwKind): Matrix {
+  return kind === 'softmax' ? r.rwSoftmax : r.rwLogits;
+}
+
+/** Pair cosines of the four similarity-bearing representations, as cli/evaluate.ts computes them. */
+export function pairSimilarities(r: Representations, index: Int32Array): { hs: Float64Array; rw_softmax: Float64Array; rw_logits: Float64Array; concat: Float64Array } {
+  const concat = moeeConcat(r.hs, r.rwSoftmax);
+  return {
+    hs: pairCosines(r.hs, r.hs, index),
+    rw_softmax: pairCosines(r.rwSoftmax, r.rwSoftmax, index),
+    rw_logits: pairCosines(r.rwLogits, r.rwLogits, index),
+    concat: pairCosines(concat, concat, index),
+  };
+}
+
+/** RW restricted to the chosen MoE layers (indices into the tapped layers), columns in layer order. */
+export function rwFromLayers(rw: Matrix, experts: number, layers: number[]): Matrix {
+  const parts = [...layers].sort((a, b) => a - b).map((l) => sliceColumns(rw, l * experts, (l + 1) * experts));
+  const cols = parts.length * experts;
+  const out = new Float64Array(rw.rows * cols);
+  for (let i = 0; i < rw.rows; i++) parts.forEach((p, k) => out.set(p.data.subarray(i * experts, (i + 1) * experts), i * cols + k * experts));
+  return { data: out, rows: rw.rows, cols };
+}
+
+/** Spearman ×100 of pair cosines against gold, rounded like cli/evaluate.ts. */
+export function spearman100(sim: ArrayLike<number>, gold: ArrayLike<number>): number {
+  return Math.round(spearman(sim, gold) * 10000) / 100;
+}
+
+/** Per-layer RW Spearman ×100 and the score of RW built from `chosen` layers. */
+export function layerScores(rw: Matrix, experts: number, layerCount: number, index: Int32Array, gold: ArrayLike<number>, chosen: number[]): { perLayer: number[]; subset: number | null } {
+  const perLayer = Array.from({ length: layerCount }, (_, l) => {
+    const m = sliceColumns(rw, l * experts, (l + 1) * experts);
+    return spearman100(pairCosines(m, m, index), gold);
+  });
+  const subsetMatrix = chosen.length > 0 ? rwFromLayers(rw, experts, chosen) : null;
+  return { perLayer, subset: subsetMatrix ? spearman100(pairCosines(subsetMatrix, subsetMatrix, index), gold) : null };
+}
+
+/** All i < j pairs of n texts as an index list (the shape pairCosines takes). */
+export function allPairs(n: number): Int32Array {
+  const out = new Int32Array(n * (n - 1));
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      out[k++] = i;
+      out[k++] = j;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+/**
+ * How the analysis views run work: embeddings from the engine through the page's one client
+ * (cached per texts × options, split into requests the protocol allows), heavy math in the compute
+ * worker, light math on the main thread in slices that hand control back every few milliseconds.
+ * One run at a time; cancel stops the engine request at its next batch and kills the compute worker.
+ */
+import { client } from '../engine.ts';
+import { EngineClient, EngineError } from '../engine-client.ts';
+import { useStore } from '../store.ts';
+import { stopCompute } from './compute-client.ts';
+import { MAX_TEXTS_PER_REQUEST, type EmbedOptions, type EmbedResult, type Float32Tensor } from '../../workers/protocol.ts';
+
+export { ANALYSIS_EMBED_OPTIONS } from './options.ts';
+
+/** A main-thread slice of analysis math gives the page back after this long (a long task is 50 ms). */
+const SLICE_MS = 8;
+
+let sliceStart = 0;
+
+export function yieldToPage(): Promise<void> {
+  // A MessageChannel turn is not clamped like nested setTimeout(0) and lets input and paint in.
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
+/** Await between small units of work: resolves at once until the current slice is used up. */
+export async function pause(): Promise<void> {
+  if (performance.now() - sliceStart < SLICE_MS) return;
+  await yieldToPage();
+  sliceStart = performance.now();
+}
+
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+  constructor() {
+    super('The run was cancelled.');
+  }
+}
+
+/** One cancellable analysis run. */
+export class AnalysisRun {
+  aborted = false;
+  private engineRequest: string | null = null;
+
+  cancel(): void {
+    this.aborted = true;
+    if (this.engineRequest) client.cancel(this.engineRequest);
+    stopCompute();
+  }
+
+  check(): void {
+    if (this.aborted) throw new CancelledError();
+  }
+
+  /** Embed through the engine (cached), reporting texts done / total. */
+  async embed(texts: string[], options: EmbedOptions, onProgress?: (done: number, total: number) => void): Promise<EmbedResult> {
+    const key = cacheKey(texts, options);
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const parts: EmbedResult[] = [];
+    for (let start = 0; start < texts.length; start += MAX_TEXTS_PER_REQUEST) {
+      this.check();
+      const chunk = texts.slice(start, start + MAX_TEXTS_PER_REQUEST);
+      const requestId = EngineClient.newRequestId('analysis');
+      this.engineRequest = requestId;
+      try {
+        parts.push(await client.embed(chunk, options, (p) => onProgress?.(start + p.done, texts.length), requestId));
+      } catch (error) {
+        if (this.aborted || (error instanceof EngineError && error.name === 'CancelledError')) throw new CancelledError();
+        throw error;
+      } finally {
+        this.engineRequest = null;
+      }
+    }
+    const result = parts.length === 1 ? parts[0] : joinResults(parts);
+    remember(key, result);
+    return result;
+  }
+}
+
+const cache = new Map<string, EmbedResult>();
+/** Embedding sets kept for reuse across views (a 1,500-pair STS set is ~3 MB per template). */
+const CACHE_ENTRIES = 24;
+
+function remember(key: string, result: EmbedResult): void {
+  cache.set(key, result);
+  while (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+}
+
+function cacheKey(texts: string[], options: EmbedOptions): string {
+  // Another model, dtype or EP gives other embeddings: they are part of the key.
+  const model = useStore.getState().engine.model;
+  const engine = model ? `${model.modelId}|${model.dtype}|${model.ep}` : 'none';
+  // FNV-1a over the texts: cheap, and a collision would need the same count and options too.
+  let h = 0x811c9dc5;
+  for (const t of texts) {
+    for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 10, 0x01000193);
+  }
+  return `${engine}|${texts.length}|${(h >>> 0).toString(16)}|${JSON.stringify(options)}`;
+}
+
+function joinTensors(tensors: Float32Tensor[]): Float32Tensor {
+  const rows = tensors.reduce((s, t) => s + t.dims[0], 0);
+  const data = new Float32Array(tensors.reduce((s, t) => s + t.data.length, 0));
+  let at = 0;
+  for (const t of tensors) {
+    data.set(t.data, at);
+    at += t.data.length;
+  }
+  return { data, dims: [rows, ...tensors[0].dims.slice(1)] };
+}
+
+function joinResults(parts: EmbedResult[]): EmbedResult {
+  const first = parts[0];
+  const ints = (arrays: Int32Array[]) => Int32Array.from(arrays.flatMap((a) => Array.from(a)));
+  return {
+    ...first,
+    prompts: parts.flatMap((p) => p.prompts),
+    hs: joinTensors(parts.map((p) => p.hs)),
+    rwLogits: joinTensors(parts.map((p) => p.rwLogits)),
+    rwSoftmax: joinTensors(parts.map((p) => p.rwSoftmax)),
+    nextTokenIds: ints(parts.map((p) => p.nextTokenIds)),
+    nextTokenProbs: Float32Array.from(parts.flatMap((p) => Array.from(p.nextTokenProbs))),
+    nextTokens: parts.flatMap((p) => p.nextTokens),
+    tokenCounts: ints(parts.map((p) => p.tokenCounts)),
+    truncated: parts.flatMap((p) => p.truncated),
+    tokenRouting: null,
+    timings: {
+      tokenizeMs: parts.reduce((s, p) => s + p.timings.tokenizeMs, 0),
+      inferenceMs: parts.reduce((s, p) => s + p.timings.inferenceMs, 0),
+      totalMs: parts.reduce((s, p) => s + p.timings.totalMs, 0),
+    },
+  };
+}

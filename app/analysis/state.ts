@@ -1,0 +1,156 @@
+/**
+ * The analysis views' own store (kept apart from the playground's so the two evolve separately):
+ * the uploaded data set, which view is open, the one run in progress and each view's last result.
+ * Never persisted: results hold typed arrays and belong to this page's model.
+ */
+import { create } from 'zustand';
+import { parseSts, StsFormatError, uniqueSentences, type StsPair } from '../../core/index.ts';
+import type { BuiltinTemplateId } from '../../workers/templates.ts';
+import type { BenchmarkResult } from './benchmark.ts';
+import type { ClusterAnswer, MapsAnswer, SpectralRow } from './compute-protocol.ts';
+import type { ErrorAnalysis } from '../../core/index.ts';
+
+export type AnalysisViewId = 'benchmark' | 'robustness' | 'complementarity' | 'maps' | 'layers' | 'nuclear';
+
+export const ANALYSIS_VIEWS: readonly { id: AnalysisViewId; label: string }[] = [
+  { id: 'benchmark', label: 'Benchmark' },
+  { id: 'robustness', label: 'Prompt robustness' },
+  { id: 'complementarity', label: 'Complementarity' },
+  { id: 'maps', label: '2-D maps' },
+  { id: 'layers', label: 'Layers' },
+  { id: 'nuclear', label: 'Nuclear norm' },
+];
+
+/** An uploaded file: STS pairs (with gold scores) or labelled texts (`label\ttext`). */
+export interface Dataset {
+  name: string;
+  /** Null for a labelled text list. */
+  pairs: StsPair[] | null;
+  /** The distinct texts, in order of first appearance. */
+  texts: string[];
+  /** A label per text (the STS subset, or the file's label column); null when none. */
+  labels: string[] | null;
+}
+
+export interface TextSet {
+  source: string;
+  texts: string[];
+  labels: string[] | null;
+  /** STS pairs over `texts` (index pairs into it) with gold scores; null for plain texts. */
+  pairs: { index: Int32Array; gold: Float64Array; list: StsPair[] } | null;
+}
+
+export interface RobustnessResult {
+  source: string;
+  templates: BuiltinTemplateId[];
+  /** T×T Spearman matrices, row-major. */
+  hsHs: Float32Array;
+  rwRw: Float32Array;
+  hsRw: Float32Array;
+  means: { hsHs: number; rwRw: number; hsRw: number };
+  /** With gold scores: Spearman ×100 per template. */
+  scores: { template: BuiltinTemplateId; hs: number; rw: number; sum: number }[] | null;
+  pairCount: number;
+}
+
+export interface ComplementarityResult {
+  source: string;
+  template: BuiltinTemplateId;
+  k: number;
+  texts: string[];
+  clusters: ClusterAnswer;
+  errors: { analysis: ErrorAnalysis; pairs: StsPair[]; hsSim: Float64Array; rwSim: Float64Array } | null;
+}
+
+export interface MapsResult {
+  source: string;
+  template: BuiltinTemplateId;
+  method: 'pca' | 'umap';
+  texts: string[];
+  labels: string[] | null;
+  maps: MapsAnswer;
+}
+
+export interface LayersResult {
+  source: string;
+  template: BuiltinTemplateId;
+  moeLayers: number[];
+  perLayer: number[];
+  all: number;
+  hs: number;
+  subset: number | null;
+  chosen: number[];
+}
+
+export interface SpectralResult {
+  source: string;
+  template: BuiltinTemplateId;
+  rows: SpectralRow[];
+}
+
+export interface RunState {
+  view: AnalysisViewId;
+  message: string;
+  fraction: number;
+}
+
+export interface AnalysisState {
+  view: AnalysisViewId;
+  dataset: Dataset | null;
+  datasetError: string | null;
+  /** Views over texts use the uploaded set when 'dataset', else the playground's texts. */
+  source: 'texts' | 'dataset';
+  template: BuiltinTemplateId;
+  run: RunState | null;
+  error: { view: AnalysisViewId; name: string; message: string } | null;
+  /** The last run that ended by cancel (shown so a user sees it stopped). */
+  cancelled: AnalysisViewId | null;
+  benchmark: BenchmarkResult | null;
+  robustness: RobustnessResult | null;
+  complementarity: ComplementarityResult | null;
+  maps: MapsResult | null;
+  layers: LayersResult | null;
+  spectral: SpectralResult | null;
+  set(patch: Partial<AnalysisState>): void;
+}
+
+export const useAnalysis = create<AnalysisState>()((set) => ({
+  view: 'benchmark',
+  dataset: null,
+  datasetError: null,
+  source: 'texts',
+  template: 'prompteol',
+  run: null,
+  error: null,
+  cancelled: null,
+  benchmark: null,
+  robustness: null,
+  complementarity: null,
+  maps: null,
+  layers: null,
+  spectral: null,
+  set: (patch) => set(patch),
+}));
+
+/** Read an uploaded file: STS (4 or 3 columns) first, else `label\ttext` lines. */
+export function parseDataset(name: string, text: string): Dataset {
+  try {
+    const pairs = parseSts(text);
+    const { sentences } = uniqueSentences(pairs);
+    const subsetOf = new Map<string, string>();
+    for (const p of pairs) {
+      if (!subsetOf.has(p.sentence1)) subsetOf.set(p.sentence1, p.subset);
+      if (!subsetOf.has(p.sentence2)) subsetOf.set(p.sentence2, p.subset);
+    }
+    const labels = sentences.map((s) => subsetOf.get(s) ?? '');
+    return { name, pairs, texts: sentences, labels: new Set(labels).size > 1 ? labels : null };
+  } catch (error) {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    if (lines.length > 0 && lines.every((l) => l.split('\t').length === 2)) {
+      const rows = lines.map((l) => l.split('\t') as [string, string]);
+      return { name, pairs: null, texts: rows.map((r) => r[1]), labels: rows.map((r) => r[0]) };
+    }
+    if (error instanceof StsFormatError) throw new StsFormatError(`${error.message}; or give one "label<TAB>text" per line`);
+    throw error;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Spectral summaries of an embedding set (Li et al., "Large Language Model Evaluation via Matrix
+ * Nuclear-Norm", arXiv 2410.10672, and the matrix entropy of Wei et al., arXiv 2401.17139, as that
+ * paper's public code computes them). Both start from the same normalisation of the N×d matrix:
+ * subtract the column means, then scale every row to unit L2 norm.
+ *
+ * - Matrix Nuclear-Norm (L1,2 approximation): the sum of the D = min(N, d) largest column L2 norms
+ *   of the normalised matrix; no SVD, O(N·d). `perRow` divides by N as the paper does per response.
+ * - Exact nuclear norm: the sum of the singular values of the same matrix (for comparison).
+ * - Matrix entropy: Σ = ZᵀZ / N, its eigenvalues λ scaled to sum to 1, H = −Σ λ log λ, divided by
+ *   log d (so 1 = variance spread evenly over all d directions). Needs an eigen-decomposition: the
+ *   cost the nuclear norm avoids.
+ */
+import { symmetricEigen } from './eigen.ts';
+import type { Matrix } from './matrix.ts';
+
+/** Centre the columns, then scale rows to unit length (a zero row stays zero). */
+export function centerAndNormalizeRows(m: Matrix): Matrix {
+  const { rows: n, cols: d } = m;
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += m.data[i * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= n;
+  const out = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let j = 0; j < d; j++) {
+      const v = m.data[i * d + j] - mean[j];
+      out[i * d + j] = v;
+      sum += v * v;
+    }
+    const scale = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+    for (let j = 0; j < d; j++) out[i * d + j] *= scale;
+  }
+  return { data: out, rows: n, cols: d };
+}
+
+export interface NuclearNormApprox {
+  /** Σ of the top-min(N, d) column L2 norms of the normalised matrix. */
+  l12: number;
+  /** l12 / N. */
+  perRow: number;
+}
+
+export function matrixNuclearNorm(m: Matrix): NuclearNormApprox {
+  const z = centerAndNormalizeRows(m);
+  const { rows: n, cols: d } = z;
+  const norms = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) norms[j] += z.data[i * d + j] ** 2;
+  for (let j = 0; j < d; j++) norms[j] = Math.sqrt(norms[j]);
+  norms.sort().reverse();
+  let l12 = 0;
+  for (let j = 0; j < Math.min(n, d); j++) l12 += norms[j];
+  return { l12, perRow: n > 0 ? l12 / n : Number.NaN };
+}
+
+/** Eigenvalues of ZᵀZ via the smaller of ZᵀZ (d×d) and ZZᵀ (N×N): the same non-zero spectrum. */
+function gramSpectrum(z: Matrix): Float64Array {
+  const { rows: n, cols: d, data } = z;
+  if (d <= n) {
+    const a = new Float64Array(d * d);
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < d; p++) {
+        const zp = data[i * d + p];
+        if (zp === 0) continue;
+        for (let q = p; q < d; q++) a[p * d + q] += zp * data[i * d + q];
+      }
+    }
+    for (let p = 0; p < d; p++) for (let q = 0; q < p; q++) a[p * d + q] = a[q * d + p];
+    return symmetricEigen(a, d).values;
+  }
+  const g = new Float64Array(n * n);
+  for (let p = 0; p < n; p++) {
+    for (let q = p; q < n; q++) {
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += data[p * d + j] * data[q * d + j];
+      g[p * n + q] = dot;
+      g[q * n + p] = dot;
+    }
+  }
+  return symmetricEigen(g, n).values;
+}
+
+/** The sum of singular values of the normalised matrix (what the L1,2 norm approximates). */
+export function exactNuclearNorm(m: Matrix): number {
+  let sum = 0;
+  for (const lambda of gramSpectrum(centerAndNormalizeRows(m))) sum += Math.sqrt(Math.max(0, lambda));
+  return sum;
+}
+
+/** Normalised matrix entropy in [0, 1] (see the module comment). */
+export function matrixEntropy(m: Matrix): number {
+  const spectrum = gramSpectrum(centerAndNormalizeRows(m));
+  let trace = 0;
+  for (const lambda of spectrum) trace += Math.max(0, lambda);
+  if (trace <= 0 || m.cols < 2) return Number.NaN;
+  let h = 0;
+  for (const lambda of spectrum) {
+    const p = Math.max(0, lambda) / trace;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return h / Math.log(m.cols);
+}
