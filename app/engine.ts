@@ -4,17 +4,29 @@
  */
 import { EngineClient, EngineError } from './engine-client.ts';
 import { textsOf, useStore, type Settings } from './store.ts';
-import { DEFAULT_EMBED_OPTIONS, type EmbedOptions } from '../workers/protocol.ts';
+import { DEFAULT_EMBED_OPTIONS, MAX_TEXTS_PER_REQUEST, type EmbedOptions } from '../workers/protocol.ts';
 import type { TemplateSpec } from '../workers/templates.ts';
 
 /** Above this many texts the per-token routing (for heatmaps) is skipped to keep results small. */
-const TOKEN_ROUTING_MAX_TEXTS = 64;
+export const TOKEN_ROUTING_MAX_TEXTS = 64;
 
 const { setEngine } = useStore.getState();
+
+/** A worker that crashes again this soon after an automatic recovery is not restarted again (no crash loop). */
+const CRASH_RECOVERY_WINDOW_MS = 60_000;
+let lastRecovery = -Infinity;
 
 export const client = new EngineClient({
   onReset: (reason) => {
     setEngine({ status: 'error', model: null, error: reason, loadProgress: null, embedProgress: null });
+    if (reason.name !== 'WorkerCrashedError') return;
+    // The client already started a fresh worker; load the model into it once, then say so.
+    const now = performance.now();
+    if (now - lastRecovery < CRASH_RECOVERY_WINDOW_MS) return;
+    lastRecovery = now;
+    void loadModel().then(() => {
+      if (useStore.getState().engine.model) setEngine({ notice: `Recovered: ${reason.message} The model was loaded into the fresh worker.` });
+    });
   },
 });
 
@@ -26,7 +38,7 @@ export async function loadModel(): Promise<void> {
   if (loadId) client.cancel(loadId);
   const requestId = EngineClient.newRequestId('load');
   loadId = requestId;
-  setEngine({ status: 'loading', error: null, loadProgress: null, result: null });
+  setEngine({ status: 'loading', error: null, notice: null, loadProgress: null, result: null });
   try {
     const loaded = await client.load({ modelId: settings.modelId, dtype: settings.dtype, ep: settings.ep }, (p) => setEngine({ loadProgress: p }), requestId);
     if (loadId !== requestId) return;
@@ -61,6 +73,12 @@ export async function embedTexts(): Promise<void> {
   if (!engine.model) return;
   const texts = textsOf(settings.text);
   if (embedId) client.cancel(embedId);
+  // Nothing to embed, or more than one request may carry: the editor says so in place.
+  if (texts.length === 0 || texts.length > MAX_TEXTS_PER_REQUEST) {
+    embedId = null;
+    setEngine({ status: 'ready', embedProgress: null, ...(texts.length === 0 ? { result: null, resultTexts: [] } : {}) });
+    return;
+  }
   const requestId = EngineClient.newRequestId('embed');
   embedId = requestId;
   setEngine({ status: 'embedding', embedProgress: { done: 0, total: texts.length }, error: null });
@@ -92,4 +110,9 @@ export function cancelRun(): void {
 
 function toSerialized(error: unknown) {
   return error instanceof EngineError ? error.serialized : { name: 'InternalError' as const, message: String(error) };
+}
+
+/** Dismiss the error or notice shown (the state it describes stays as it is). */
+export function dismissMessages(): void {
+  setEngine({ error: null, notice: null });
 }
