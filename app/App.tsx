@@ -1,5 +1,5 @@
 /** The playground: sentences in, HS / RW / MoEE similarity matrices and routing out, live. */
-import { useEffect } from 'react';
+import { useDeferredValue, useEffect } from 'react';
 import { Controls } from './components/Controls.tsx';
 import { ErrorPanel } from './components/ErrorPanel.tsx';
 import { LiveEmbedding } from './components/LiveEmbedding.tsx';
@@ -13,10 +13,15 @@ import { consumeShareHash, useStore } from './store.ts';
 import { useSimilarity } from './use-similarity.ts';
 
 export function App() {
-  const engine = useStore((s) => s.engine);
+  // Narrow selectors: typing or a progress event must not re-render the whole page.
+  const model = useStore((s) => s.engine.model);
+  const referenceStats = useStore((s) => s.engine.referenceStats);
   const rwKind = useStore((s) => s.settings.rwKind);
   const standardization = useStore((s) => s.settings.standardization);
-  const similarity = useSimilarity(engine.result, engine.resultTexts, rwKind, standardization === 'reference' ? engine.referenceStats : null);
+  // Deferred: a new result re-renders the views in an interruptible render, in short tasks.
+  const result = useDeferredValue(useStore((s) => s.engine.result));
+  const resultTexts = useDeferredValue(useStore((s) => s.engine.resultTexts));
+  const similarity = useSimilarity(result, resultTexts, rwKind, standardization === 'reference' ? referenceStats : null);
 
   useEffect(() => {
     // The shared settings are in the store now; later reloads should keep later edits.
@@ -41,13 +46,22 @@ export function App() {
           <ModelPanel />
         </div>
         <div className="column wide">
-          <div className="status" role="status" data-testid="status" data-status={engine.status}>
-            {engine.status === 'embedding' && engine.embedProgress ? `Embedding ${engine.embedProgress.done} / ${engine.embedProgress.total}…` : engine.status}
-          </div>
+          <StatusLine />
           <MatricesView similarity={similarity} />
-          {engine.result && engine.model && <RoutingView result={engine.result} texts={engine.resultTexts} topK={engine.model.topK} moeLayers={engine.model.moeLayers} />}
+          {result && model && result.modelId === model.modelId && <RoutingView result={result} texts={resultTexts} topK={model.topK} moeLayers={model.moeLayers} />}
         </div>
       </div>
     </main>
+  );
+}
+
+/** What the engine is doing, for people and for tests (data-status). */
+function StatusLine() {
+  const status = useStore((s) => s.engine.status);
+  const progress = useStore((s) => s.engine.embedProgress);
+  return (
+    <div className="status" role="status" data-testid="status" data-status={status}>
+      {status === 'embedding' ? (progress ? `Embedding ${progress.done} / ${progress.total}…` : 'embedding…') : status}
+    </div>
   );
 }

@@ -24,6 +24,7 @@ export const client = new EngineClient({
     const now = performance.now();
     if (now - lastRecovery < CRASH_RECOVERY_WINDOW_MS) return;
     lastRecovery = now;
+    setEngine({ error: null, notice: `${reason.message} Loading the model into it…` });
     void loadModel().then(() => {
       if (useStore.getState().engine.model) setEngine({ notice: `Recovered: ${reason.message} The model was loaded into the fresh worker.` });
     });
@@ -38,7 +39,7 @@ export async function loadModel(): Promise<void> {
   if (loadId) client.cancel(loadId);
   const requestId = EngineClient.newRequestId('load');
   loadId = requestId;
-  setEngine({ status: 'loading', error: null, notice: null, loadProgress: null, result: null });
+  setEngine({ status: 'loading', error: null, loadProgress: null, result: null });
   try {
     const loaded = await client.load({ modelId: settings.modelId, dtype: settings.dtype, ep: settings.ep }, (p) => setEngine({ loadProgress: p }), requestId);
     if (loadId !== requestId) return;
@@ -89,6 +90,8 @@ export async function embedTexts(): Promise<void> {
   } catch (error) {
     if (embedId !== requestId) return;
     const serialized = toSerialized(error);
+    // A crash is the client's onReset's to handle (it reloads the model); don't overwrite that state.
+    if (serialized.name === 'WorkerCrashedError') return;
     // A cancelled run was replaced by a newer one or stopped by the user: not an error to show.
     setEngine({ status: useStore.getState().engine.model ? 'ready' : 'error', error: serialized.name === 'CancelledError' ? null : serialized, embedProgress: null });
   } finally {

@@ -2,7 +2,7 @@
  * The similarity matrices of the current result, computed in the derive worker. The cheap parts
  * (MoEE sum for the α slider, HS − RW) are left to the caller on the main thread.
  */
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import { deriveCosines } from './derive-client.ts';
 import { hsMatrix, referenceStatsFor, rwMatrix, type CosineMatrices } from './derive.ts';
 import type { EmbedResult, ReferenceStats, RwKind } from '../workers/protocol.ts';
@@ -31,7 +31,8 @@ export function useSimilarity(result: EmbedResult | null, texts: string[], rwKin
       rw,
       referenceStatsFor(result, stats, rwKind),
     ).then(
-      (cosines) => current && setState({ cosines, source: { result, texts, rwKind }, pending: false, error: null }),
+      // A transition: React may split drawing four large matrices into several short tasks.
+      (cosines) => current && startTransition(() => setState({ cosines, source: { result, texts, rwKind }, pending: false, error: null })),
       (error: unknown) => current && setState((s) => ({ ...s, pending: false, error: String(error) })),
     );
     return () => {

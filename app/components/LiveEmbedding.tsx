@@ -22,6 +22,8 @@ export function LiveEmbedding() {
   const maxTokens = useStore((s) => s.settings.maxTokens);
   useEffect(() => {
     if (!model) return;
+    // Say at once that what is shown no longer matches the input (the run starts after the pause).
+    if (useStore.getState().engine.status === 'ready') useStore.getState().setEngine({ status: 'embedding', embedProgress: null });
     const timer = setTimeout(() => void embedTexts(), EMBED_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [model, text, templateId, customTemplate, useInstruction, instruction, pooling, padding, maxTokens]);

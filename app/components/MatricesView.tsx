@@ -2,14 +2,14 @@
  * The similarity matrices: HS, RW, MoEE concat, MoEE sum (or one of them, or HS − RW), each with
  * the settings that produced it. Heavy cosines come from the derive worker; the α sum is cheap.
  */
-import { useMemo } from 'react';
+import { memo, useMemo } from 'react';
 import { moeeSum } from '../../core/index.ts';
 import { clusterOrder, REPRESENTATION_LABEL } from '../derive.ts';
 import { REPRESENTATIONS, useStore } from '../store.ts';
 import type { SimilarityState } from '../use-similarity.ts';
 import { MatrixCanvas } from './MatrixCanvas.tsx';
 
-export function MatricesView({ similarity }: { similarity: SimilarityState }) {
+export const MatricesView = memo(function MatricesView({ similarity }: { similarity: SimilarityState }) {
   const view = useStore((s) => s.settings.view);
   const alpha = useStore((s) => s.settings.alpha);
   const order = useStore((s) => s.settings.order);
@@ -89,4 +89,4 @@ export function MatricesView({ similarity }: { similarity: SimilarityState }) {
       )}
     </section>
   );
-}
+});

@@ -3,7 +3,7 @@
  * a colour bar, values on hover or under the keyboard cursor (arrow keys), PNG / CSV / JSON export.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { diverging, viridis } from '../colormap.ts';
+import { DIVERGING_LUT, diverging, VIRIDIS_LUT, viridis } from '../colormap.ts';
 import { matrixCsv, matrixJson, offDiagonalRange } from '../derive.ts';
 import { downloadPng, downloadText } from '../download.ts';
 import { ExportButtons } from './ExportButtons.tsx';
@@ -23,11 +23,13 @@ export interface MatrixCanvasProps {
 }
 
 /** The grid aims at this many pixels a side; cells never exceed CELL_MAX nor go below 1 px. */
-const GRID_PX = 320;
+const GRID_PX = 300;
 const CELL_MAX = 48;
 /** Room for sentence labels when cells are tall enough to carry text. */
-const LABEL_PX = 150;
+const LABEL_PX = 130;
 const NUMBER_PX = 30;
+/** More characters than any row label can show in LABEL_PX. */
+const LABEL_MAX_CHARS = 40;
 const TOP_PX = 18;
 const LEGEND_PX = 34;
 const FONT = '11px system-ui, sans-serif';
@@ -51,7 +53,10 @@ export function MatrixCanvas({ id, title, settingsLines, settings, values, label
   const height = TOP_PX + grid + LEGEND_PX;
   const { min, max } = useMemo(() => offDiagonalRange(values, n), [values, n]);
   const bound = Math.max(Math.abs(min), Math.abs(max)) || 1;
-  const colour = (v: number) => (scale === 'diverging' ? diverging(v / bound) : viridis(max > min ? (v - min) / (max - min) : 0.5));
+  const lut = scale === 'diverging' ? DIVERGING_LUT : VIRIDIS_LUT;
+  // Value → LUT index: diverging maps [−bound, bound], sequential the off-diagonal [min, max].
+  const lo = scale === 'diverging' ? -bound : min;
+  const span = scale === 'diverging' ? 2 * bound : max > min ? max - min : 0;
   const legendLow = scale === 'diverging' ? -bound : min;
   const legendHigh = scale === 'diverging' ? bound : max;
 
@@ -60,7 +65,11 @@ export function MatrixCanvas({ id, title, settingsLines, settings, values, label
     const image = new ImageData(grid, grid);
     for (let a = 0; a < n; a++) {
       for (let b = 0; b < n; b++) {
-        const [r, g, bl] = colour(values[order[a] * n + order[b]]);
+        const t = span > 0 ? (values[order[a] * n + order[b]] - lo) / span : 0.5;
+        const k = 3 * Math.round(255 * Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)));
+        const r = lut[k];
+        const g = lut[k + 1];
+        const bl = lut[k + 2];
         for (let y = 0; y < cell; y++) {
           let p = ((a * cell + y) * grid + b * cell) * 4;
           for (let x = 0; x < cell; x++, p += 4) {
@@ -73,8 +82,7 @@ export function MatrixCanvas({ id, title, settingsLines, settings, values, label
       }
     }
     return image;
-    // `colour` is a function of scale, min, max and bound, all listed.
-  }, [values, order, n, cell, grid, scale, min, max, bound]);
+  }, [values, order, n, cell, grid, lut, lo, span]);
 
   const mark = cursor ?? hover;
   useEffect(() => {
@@ -90,9 +98,11 @@ export function MatrixCanvas({ id, title, settingsLines, settings, values, label
     const rowStep = textLabels ? 1 : tickStep(cell, 14);
     for (let a = 0; a < n; a += rowStep) {
       const index = textLabels ? order[a] : a;
-      let label = textLabels ? `${index + 1} ${labels[index]}` : String(a + 1);
-      if (textLabels) while (label.length > 2 && ctx.measureText(label).width > left - 8) label = label.slice(0, -2);
-      if (textLabels && label !== `${index + 1} ${labels[index]}`) label += '…';
+      // Cut to what can fit before measuring: a 100k-character text must not be measured whole.
+      const full = textLabels ? `${index + 1} ${labels[index].slice(0, LABEL_MAX_CHARS)}` : String(a + 1);
+      let label = full;
+      if (textLabels) while (label.length > 2 && ctx.measureText(label).width > left - 8) label = label.slice(0, -1);
+      if (textLabels && (label !== full || labels[index].length > LABEL_MAX_CHARS)) label += '…';
       ctx.textAlign = textLabels ? 'left' : 'right';
       ctx.fillText(label, textLabels ? 2 : left - 4, TOP_PX + a * cell + cell / 2);
     }

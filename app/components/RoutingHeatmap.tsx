@@ -3,7 +3,7 @@
  * outlined), tokens × experts for a chosen layer, a token-level comparison of two texts (where
  * their top-k expert choices diverge), and the expert load over all texts (recharts).
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { viridis } from '../colormap.ts';
 import { alignTokens, expertLoad, layerSlice, overlap, tableCsv, topKIndices, topKMarks } from '../derive.ts';
@@ -18,10 +18,10 @@ const AXIS_PX = 16;
 /** The outline of a top-k cell; tests look for this exact colour. */
 const TOP_K_COLOUR = '#ff2d55';
 
-/** A token as a label: visible spaces and newlines, short. */
-const tokenLabel = (t: string) => JSON.stringify(t).slice(1, -1).replaceAll(' ', '␣');
+/** A token as a label, with spaces and line breaks made visible. */
+const tokenLabel = (t: string) => t.replaceAll(' ', '␣').replaceAll('\n', '⏎').replaceAll('\t', '⇥');
 
-function Heatmap({ rows, cols, values, marks, rowLabels, colLabel, label, testId, exportName, header }: {
+const Heatmap = memo(function Heatmap({ rows, cols, values, marks, rowLabels, colLabel, label, testId, exportName, header }: {
   rows: number;
   cols: number;
   values: ArrayLike<number>;
@@ -105,9 +105,9 @@ function Heatmap({ rows, cols, values, marks, rowLabels, colLabel, label, testId
       />
     </div>
   );
-}
+});
 
-export function RoutingView({ result, texts, topK, moeLayers }: { result: EmbedResult; texts: string[]; topK: number; moeLayers: number[] }) {
+export const RoutingView = memo(function RoutingView({ result, texts, topK, moeLayers }: { result: EmbedResult; texts: string[]; topK: number; moeLayers: number[] }) {
   const selectedText = useStore((s) => s.settings.selectedText);
   const selectedLayer = useStore((s) => s.settings.selectedLayer);
   const setSettings = useStore((s) => s.setSettings);
@@ -117,9 +117,11 @@ export function RoutingView({ result, texts, topK, moeLayers }: { result: EmbedR
   const lastToken = result.rwSoftmax.data.subarray(text * layers * experts, (text + 1) * layers * experts);
   const routing = result.tokenRouting?.[text] ?? null;
   const tokenValues = useMemo(() => (routing ? layerSlice(routing.probs, routing.dims[0], layers, experts, layer) : null), [routing, layers, experts, layer]);
+  const tokenMarks = useMemo(() => (routing && tokenValues ? topKMarks(tokenValues, routing.dims[0], experts, topK) : []), [routing, tokenValues, experts, topK]);
+  const tokenLabels = useMemo(() => routing?.tokens.map(tokenLabel) ?? [], [routing]);
   const o = result.options;
   const settingsLine = `${o.template.id} template · ${result.dtype === 'q8' ? 'int8' : 'fp32'} on ${result.ep.toUpperCase()} · top-${topK} outlined`;
-  const layerLabels = moeLayers.map((l) => `layer ${l}`);
+  const layerLabels = useMemo(() => moeLayers.map((l) => `layer ${l}`), [moeLayers]);
   const lastTokenMarks = useMemo(() => topKMarks(lastToken, layers, experts, topK), [lastToken, layers, experts, topK]);
 
   return (
@@ -163,8 +165,8 @@ export function RoutingView({ result, texts, topK, moeLayers }: { result: EmbedR
             rows={routing.dims[0]}
             cols={experts}
             values={tokenValues}
-            marks={topKMarks(tokenValues, routing.dims[0], experts, topK)}
-            rowLabels={routing.tokens.map(tokenLabel)}
+            marks={tokenMarks}
+            rowLabels={tokenLabels}
             colLabel="expert"
             label={`Routing of every token of text ${text + 1} in layer ${moeLayers[layer]}: ${routing.dims[0]} tokens by ${experts} experts`}
             testId="heatmap-tokens"
@@ -179,7 +181,7 @@ export function RoutingView({ result, texts, topK, moeLayers }: { result: EmbedR
       <ExpertLoad result={result} topK={topK} moeLayers={moeLayers} layer={layer} settingsLine={settingsLine} />
     </section>
   );
-}
+});
 
 interface ComparedRow {
   a: number | null;
@@ -190,7 +192,7 @@ interface ComparedRow {
 }
 
 /** Where two texts' expert choices diverge, token by token (aligned by their common tokens), in every layer. */
-function TokenComparison({ result, texts, topK, moeLayers, settingsLine }: { result: EmbedResult; texts: string[]; topK: number; moeLayers: number[]; settingsLine: string }) {
+const TokenComparison = memo(function TokenComparison({ result, texts, topK, moeLayers, settingsLine }: { result: EmbedResult; texts: string[]; topK: number; moeLayers: number[]; settingsLine: string }) {
   const compareA = useStore((s) => s.settings.compareA);
   const compareB = useStore((s) => s.settings.compareB);
   const setSettings = useStore((s) => s.setSettings);
@@ -315,10 +317,10 @@ function TokenComparison({ result, texts, topK, moeLayers, settingsLine }: { res
       />
     </div>
   );
-}
+});
 
 /** How often each expert is in the top-k, over all texts: every token when available, else last tokens. */
-function ExpertLoad({ result, topK, moeLayers, layer, settingsLine }: { result: EmbedResult; topK: number; moeLayers: number[]; layer: number; settingsLine: string }) {
+const ExpertLoad = memo(function ExpertLoad({ result, topK, moeLayers, layer, settingsLine }: { result: EmbedResult; topK: number; moeLayers: number[]; layer: number; settingsLine: string }) {
   const scope = useStore((s) => s.settings.loadScope);
   const setSettings = useStore((s) => s.setSettings);
   const chart = useRef<HTMLDivElement>(null);
@@ -351,10 +353,10 @@ function ExpertLoad({ result, topK, moeLayers, layer, settingsLine }: { result: 
       </div>
       <div ref={chart} style={{ width: '100%', height: 220 }} data-testid="expert-load" role="img" aria-label={`${title}: ${data.map((d) => `expert ${d.expert} ${d.count}`).join(', ')}`}>
         <ResponsiveContainer>
-          <BarChart data={data} margin={{ top: 8, right: 8, bottom: 18, left: 8 }}>
+          <BarChart data={data} margin={{ top: 8, right: 8, bottom: 18, left: 12 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="expert" label={{ value: 'expert', position: 'insideBottom', offset: -10 }} />
-            <YAxis allowDecimals={false} label={{ value: 'times in top-k', angle: -90, position: 'insideLeft', offset: 4 }} />
+            <YAxis allowDecimals={false} label={{ value: 'top-k picks', angle: -90, position: 'insideLeft', offset: 0, style: { textAnchor: 'middle' } }} />
             <Tooltip />
             <Bar dataKey="count" name="times in top-k" fill="#21918c" isAnimationActive={false} />
           </BarChart>
@@ -371,4 +373,4 @@ function ExpertLoad({ result, topK, moeLayers, layer, settingsLine }: { result: 
       />
     </div>
   );
-}
+});

@@ -2,7 +2,7 @@
  * The sentences: one per line in a text box, or a list with add / remove / reorder. Each embedded
  * text shows the model's PromptEOL "one word" and any truncation; oversized input says so in place.
  */
-import { useEffect, useRef, useState } from 'react';
+import { memo, useDeferredValue, useEffect, useRef, useState } from 'react';
 import { TOKEN_ROUTING_MAX_TEXTS } from '../engine.ts';
 import { PRESETS } from '../presets.ts';
 import { textsOf, useStore } from '../store.ts';
@@ -165,9 +165,10 @@ function ListEditor({ text, onChange }: { text: string; onChange: (text: string)
 }
 
 /** The texts of the current result, each with its "one word" (the top next token after the prompt). */
-function EmbeddedTexts() {
-  const result = useStore((s) => s.engine.result);
-  const resultTexts = useStore((s) => s.engine.resultTexts);
+const EmbeddedTexts = memo(function EmbeddedTexts() {
+  // Deferred: 500 list items render in an interruptible pass, not in the task that got the result.
+  const result = useDeferredValue(useStore((s) => s.engine.result));
+  const resultTexts = useDeferredValue(useStore((s) => s.engine.resultTexts));
   if (!result) return null;
   const top = result.nextTokens[0]?.length ?? 0;
   return (
@@ -183,7 +184,7 @@ function EmbeddedTexts() {
             <li key={i}>
               <span className="text">{t.length > 80 ? `${t.slice(0, 80)}…` : t}</span>{' '}
               <span className="one-word" title={`Top next tokens: ${alternatives}`} data-testid="one-word">
-                → {JSON.stringify(words[0]?.trim() || words[0] || '')} <span className="note">{(100 * result.nextTokenProbs[i * top]).toFixed(0)}%</span>
+                → “{words[0]?.trim() || words[0] || ''}” <span className="note">{(100 * result.nextTokenProbs[i * top]).toFixed(0)}%</span>
               </span>
               {result.truncated[i] && <span className="badge" data-testid="truncated">truncated to {result.tokenCounts[i]} tokens</span>}
             </li>
@@ -192,4 +193,4 @@ function EmbeddedTexts() {
       </ol>
     </>
   );
-}
+});
