@@ -63,22 +63,21 @@ export function MatrixCanvas({ id, title, settingsLines, settings, values, label
   const gridImage = useMemo(() => {
     if (n === 0) return null;
     const image = new ImageData(grid, grid);
+    // One 32-bit write per pixel through a view (ImageData.data is a getter; 4 writes per pixel cost 4×).
+    const pixels = new Uint32Array(image.data.buffer);
+    const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+    const packed = new Uint32Array(256);
+    for (let k = 0; k < 256; k++) {
+      const [r, g, b] = [lut[3 * k], lut[3 * k + 1], lut[3 * k + 2]];
+      packed[k] = little ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+    }
     for (let a = 0; a < n; a++) {
+      const rowStart = order[a] * n;
       for (let b = 0; b < n; b++) {
-        const t = span > 0 ? (values[order[a] * n + order[b]] - lo) / span : 0.5;
-        const k = 3 * Math.round(255 * Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)));
-        const r = lut[k];
-        const g = lut[k + 1];
-        const bl = lut[k + 2];
-        for (let y = 0; y < cell; y++) {
-          let p = ((a * cell + y) * grid + b * cell) * 4;
-          for (let x = 0; x < cell; x++, p += 4) {
-            image.data[p] = r;
-            image.data[p + 1] = g;
-            image.data[p + 2] = bl;
-            image.data[p + 3] = 255;
-          }
-        }
+        const t = span > 0 ? (values[rowStart + order[b]] - lo) / span : 0.5;
+        const colour = packed[t >= 1 ? 255 : t > 0 ? Math.round(255 * t) : 0];
+        if (cell === 1) pixels[a * grid + b] = colour;
+        else for (let y = 0; y < cell; y++) pixels.fill(colour, (a * cell + y) * grid + b * cell, (a * cell + y) * grid + (b + 1) * cell);
       }
     }
     return image;

@@ -8,6 +8,8 @@ import { PRESETS } from '../presets.ts';
 import { textsOf, useStore } from '../store.ts';
 import { MAX_TEXTS_PER_REQUEST } from '../../workers/protocol.ts';
 
+/** Embedded texts listed at first; laying out all of a 500-text list at once stalls the main thread. */
+const LIST_FIRST_ITEMS = 100;
 /** A text this long is far past the token limit: warn before the engine cuts it. */
 const LONG_TEXT_CHARS = 2000;
 
@@ -169,15 +171,17 @@ const EmbeddedTexts = memo(function EmbeddedTexts() {
   // Deferred: 500 list items render in an interruptible pass, not in the task that got the result.
   const result = useDeferredValue(useStore((s) => s.engine.result));
   const resultTexts = useDeferredValue(useStore((s) => s.engine.resultTexts));
+  const [limit, setLimit] = useState(LIST_FIRST_ITEMS);
   if (!result) return null;
   const top = result.nextTokens[0]?.length ?? 0;
+  const shown = resultTexts.slice(0, limit);
   return (
     <>
       <h3 id="one-word-title">
         Embedded texts and their “one word” <span className="note">(the model’s most likely next token after the prompt; PromptEOL)</span>
       </h3>
-      <ol className="text-list" data-testid="text-list" aria-labelledby="one-word-title">
-        {resultTexts.map((t, i) => {
+      <ol className="text-list" data-testid="text-list" data-count={resultTexts.length} aria-labelledby="one-word-title">
+        {shown.map((t, i) => {
           const words = result.nextTokens[i] ?? [];
           const alternatives = words.map((w, k) => `${JSON.stringify(w)} ${(100 * result.nextTokenProbs[i * top + k]).toFixed(1)}%`).join(', ');
           return (
@@ -191,6 +195,11 @@ const EmbeddedTexts = memo(function EmbeddedTexts() {
           );
         })}
       </ol>
+      {resultTexts.length > shown.length && (
+        <button type="button" onClick={() => setLimit(Infinity)} data-testid="show-all-texts">
+          Show all {resultTexts.length} (first {shown.length} shown)
+        </button>
+      )}
     </>
   );
 });
