@@ -30,3 +30,14 @@ export function diverging(t: number): [number, number, number] {
   if (x < 0) return [Math.round(255 + x * (255 - 33)), Math.round(255 + x * (255 - 102)), Math.round(255 + x * (255 - 172))];
   return [Math.round(255 - x * (255 - 178)), Math.round(255 - x * (255 - 24)), Math.round(255 - x * (255 - 43))];
 }
+
+/** Colour lookup tables (256 steps) so that filling a 500 × 500 matrix allocates nothing per cell. */
+export const VIRIDIS_LUT: Uint8ClampedArray = buildLut((i) => viridis(i / 255));
+/** Diverging table: index 0 is −1, 255 is +1. */
+export const DIVERGING_LUT: Uint8ClampedArray = buildLut((i) => diverging((i / 255) * 2 - 1));
+
+function buildLut(colour: (i: number) => [number, number, number]): Uint8ClampedArray {
+  const lut = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) lut.set(colour(i), i * 3);
+  return lut;
+}

@@ -4,7 +4,7 @@
  */
 import { EngineClient, EngineError } from './engine-client.ts';
 import { textsOf, useStore, type Settings } from './store.ts';
-import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type LoadRequest } from '../workers/protocol.ts';
+import { DEFAULT_EMBED_OPTIONS, MAX_TEXTS_PER_REQUEST, type EmbedOptions, type LoadRequest } from '../workers/protocol.ts';
 import type { TemplateSpec } from '../workers/templates.ts';
 import { chooseExecutionProvider } from '../workers/capabilities.ts';
 import { DeviceUnsupportedError, serializeError, type SerializedError } from '../workers/errors.ts';
@@ -12,16 +12,29 @@ import type { CachedModel } from '../workers/hub.ts';
 import { checkRequirements, F16_DTYPES, findRegistryEntry, type RequirementReport } from '../models/registry.ts';
 
 /** Above this many texts the per-token routing (for heatmaps) is skipped to keep results small. */
-const TOKEN_ROUTING_MAX_TEXTS = 64;
+export const TOKEN_ROUTING_MAX_TEXTS = 64;
 
 const { setEngine, setHub } = useStore.getState();
 
 /** A soft cancel stops a download at once; session creation cannot be interrupted, so after this long the worker is restarted. */
 const HARD_CANCEL_AFTER_MS = 3000;
 
+/** A worker that crashes again this soon after an automatic recovery is not restarted again (no crash loop). */
+const CRASH_RECOVERY_WINDOW_MS = 60_000;
+let lastRecovery = -Infinity;
+
 export const client = new EngineClient({
   onReset: (reason) => {
     setEngine({ status: 'error', model: null, error: reason, loadProgress: null, embedProgress: null });
+    if (reason.name !== 'WorkerCrashedError') return;
+    // The client already started a fresh worker; load the model into it once, then say so.
+    const now = performance.now();
+    if (now - lastRecovery < CRASH_RECOVERY_WINDOW_MS) return;
+    lastRecovery = now;
+    setEngine({ error: null, notice: `${reason.message} Loading the model into it…` });
+    void loadModel().then(() => {
+      if (useStore.getState().engine.model) setEngine({ notice: `Recovered: ${reason.message} The model was loaded into the fresh worker.` });
+    });
   },
 });
 
@@ -172,6 +185,12 @@ export async function embedTexts(): Promise<void> {
   if (!engine.model) return;
   const texts = textsOf(settings.text);
   if (embedId) client.cancel(embedId);
+  // Nothing to embed, or more than one request may carry: the editor says so in place.
+  if (texts.length === 0 || texts.length > MAX_TEXTS_PER_REQUEST) {
+    embedId = null;
+    setEngine({ status: 'ready', embedProgress: null, ...(texts.length === 0 ? { result: null, resultTexts: [] } : {}) });
+    return;
+  }
   const requestId = EngineClient.newRequestId('embed');
   embedId = requestId;
   setEngine({ status: 'embedding', embedProgress: { done: 0, total: texts.length }, error: null });
@@ -182,6 +201,8 @@ export async function embedTexts(): Promise<void> {
   } catch (error) {
     if (embedId !== requestId) return;
     const serialized = toSerialized(error);
+    // A crash is the client's onReset's to handle (it reloads the model); don't overwrite that state.
+    if (serialized.name === 'WorkerCrashedError') return;
     // A cancelled run was replaced by a newer one or stopped by the user: not an error to show.
     setEngine({ status: useStore.getState().engine.model ? 'ready' : 'error', error: serialized.name === 'CancelledError' ? null : serialized, embedProgress: null });
   } finally {
@@ -210,4 +231,9 @@ export function cancelRun(): void {
 
 function toSerialized(error: unknown): SerializedError {
   return error instanceof EngineError ? error.serialized : { name: 'InternalError' as const, message: String(error) };
+}
+
+/** Dismiss the error or notice shown (the state it describes stays as it is). */
+export function dismissMessages(): void {
+  setEngine({ error: null, notice: null });
 }

@@ -45,7 +45,7 @@ const harness = {
   async embed(texts: string[], options: Partial<EmbedOptions> = {}) {
     try {
       const r = await client.embed(texts, { ...DEFAULT_EMBED_OPTIONS, ...options });
-      return { ok: true as const, ep: r.ep, hs: Array.from(r.hs.data), rwLogits: Array.from(r.rwLogits.data), truncated: r.truncated, prompts: r.prompts };
+      return { ok: true as const, ep: r.ep, hs: Array.from(r.hs.data), rwLogits: Array.from(r.rwLogits.data), rwSoftmax: Array.from(r.rwSoftmax.data), truncated: r.truncated, prompts: r.prompts };
     } catch (error) {
       return { ok: false as const, error: error instanceof EngineError ? error.serialized : { name: 'InternalError', message: String(error) } };
     }

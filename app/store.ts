@@ -15,6 +15,10 @@ import type { RequirementReport } from '../models/registry.ts';
 export type Representation = 'hs' | 'rw' | 'concat' | 'sum';
 export const REPRESENTATIONS: readonly Representation[] = ['hs', 'rw', 'concat', 'sum'];
 export type MatrixOrder = 'input' | 'cluster';
+/** How the sentences are edited: one per line in a text box, or as a list with add/remove/reorder. */
+export type EditorMode = 'lines' | 'list';
+/** Expert load over the chosen layer or summed over every MoE layer. */
+export type LoadScope = 'layer' | 'all';
 
 export interface Settings {
   text: string;
@@ -36,6 +40,13 @@ export interface Settings {
   selectedText: number;
   selectedLayer: number;
   maxTokens: number;
+  editorMode: EditorMode;
+  /** The teaching preset last chosen (its explanation shows while its texts are unchanged). */
+  presetId: string | null;
+  /** The two texts of the token-level routing comparison. */
+  compareA: number;
+  compareB: number;
+  loadScope: LoadScope;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -64,6 +75,11 @@ export const DEFAULT_SETTINGS: Settings = {
   selectedText: 0,
   selectedLayer: 0,
   maxTokens: 256,
+  editorMode: 'lines',
+  presetId: null,
+  compareA: 0,
+  compareB: 1,
+  loadScope: 'layer',
 };
 
 export type EngineStatus = 'idle' | 'loading' | 'ready' | 'embedding' | 'error';
@@ -79,6 +95,8 @@ export interface EngineState {
   /** The texts `result` was computed from (the editor may have moved on). */
   resultTexts: string[];
   error: SerializedError | null;
+  /** Something the engine recovered from on its own (e.g. a crashed worker replaced), shown as a note. */
+  notice: string | null;
 }
 
 /** Where a Hub download stands: checked, refused, agreed to, cancelled. */
@@ -122,6 +140,7 @@ const INITIAL_ENGINE: EngineState = {
   result: null,
   resultTexts: [],
   error: null,
+  notice: null,
 };
 
 /** The Hub location and stall timeout from the page URL, else the Hub itself and 30 s. */
@@ -180,13 +199,21 @@ export function shareUrl(settings: Settings): string {
   return url.href;
 }
 
+/** Drop the shared settings from the address bar once applied, so a later reload keeps later edits. */
+export function consumeShareHash(): void {
+  if (/[#&]s=/.test(location.hash)) history.replaceState(history.state, '', location.pathname + location.search);
+}
+
 function readSharedSettings(): Partial<Settings> {
   if (typeof location === 'undefined') return {};
   const match = /[#&]s=([^&]+)/.exec(location.hash);
   if (!match) return {};
   try {
     const parsed = JSON.parse(decodeURIComponent(match[1])) as Partial<Settings>;
-    return Object.fromEntries(Object.entries(parsed).filter(([k]) => k in DEFAULT_SETTINGS)) as Partial<Settings>;
+    // A hand-edited or old link may carry unknown keys or wrong types: keep only what fits.
+    const fits = ([key, value]: [string, unknown]) =>
+      key in DEFAULT_SETTINGS && (typeof value === typeof DEFAULT_SETTINGS[key as keyof Settings] || (key === 'presetId' && (value === null || typeof value === 'string')));
+    return Object.fromEntries(Object.entries(parsed).filter(fits)) as Partial<Settings>;
   } catch {
     return {};
   }

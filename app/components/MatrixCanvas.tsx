@@ -1,90 +1,186 @@
-/** A similarity matrix on canvas (SVG per cell stalls at a few thousand cells), values on hover. */
-import { useEffect, useRef, useState } from 'react';
-import { diverging, viridis } from '../colormap.ts';
-import { matrixCsv } from '../derive.ts';
-import { download } from '../download.ts';
+/**
+ * A similarity matrix on canvas (SVG per cell stalls at a few thousand cells): sentence labels,
+ * a colour bar, values on hover or under the keyboard cursor (arrow keys), PNG / CSV / JSON export.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { DIVERGING_LUT, diverging, VIRIDIS_LUT, viridis } from '../colormap.ts';
+import { matrixCsv, matrixJson, offDiagonalRange } from '../derive.ts';
+import { downloadPng, downloadText } from '../download.ts';
+import { ExportButtons } from './ExportButtons.tsx';
 
 export interface MatrixCanvasProps {
   id: string;
   title: string;
-  /** Which settings produced it, shown under the title. */
-  caption: string;
+  /** Which settings produced it, one fact per entry; shown under the title and drawn into the PNG. */
+  settingsLines: string[];
+  /** The same facts as data, written into the JSON export. */
+  settings: Record<string, unknown>;
   values: Float32Array;
   labels: string[];
   order: number[];
-  /** 'sequential': viridis over [min, max]; 'diverging': blue–white–red over [-1, 1]. */
+  /** 'sequential': viridis over the off-diagonal range; 'diverging': blue–white–red, symmetric around 0. */
   scale: 'sequential' | 'diverging';
 }
 
+/** The grid aims at this many pixels a side; cells never exceed CELL_MAX nor go below 1 px. */
+const GRID_PX = 300;
 const CELL_MAX = 48;
-const SIZE = 320;
+/** Room for sentence labels when cells are tall enough to carry text. */
+const LABEL_PX = 130;
+const NUMBER_PX = 30;
+/** More characters than any row label can show in LABEL_PX. */
+const LABEL_MAX_CHARS = 40;
+const TOP_PX = 18;
+const LEGEND_PX = 34;
+const FONT = '11px system-ui, sans-serif';
 
-export function MatrixCanvas({ id, title, caption, values, labels, order, scale }: MatrixCanvasProps) {
+/** The smallest "nice" step whose ticks are at least `minPx` apart. */
+function tickStep(cell: number, minPx: number): number {
+  for (const step of [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]) if (step * cell >= minPx) return step;
+  return 10_000;
+}
+
+export function MatrixCanvas({ id, title, settingsLines, settings, values, labels, order, scale }: MatrixCanvasProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [hover, setHover] = useState<{ i: number; j: number } | null>(null);
+  const [hover, setHover] = useState<{ a: number; b: number } | null>(null);
+  const [cursor, setCursor] = useState<{ a: number; b: number } | null>(null);
   const n = labels.length;
-  const cell = Math.max(1, Math.min(CELL_MAX, Math.floor(SIZE / Math.max(1, n))));
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    min = Math.min(min, v);
-    max = Math.max(max, v);
-  }
+  const cell = Math.max(1, Math.min(CELL_MAX, Math.floor(GRID_PX / Math.max(1, n))));
+  const textLabels = cell >= 12;
+  const left = textLabels ? LABEL_PX : NUMBER_PX;
+  const grid = n * cell;
+  const width = left + grid + 4;
+  const height = TOP_PX + grid + LEGEND_PX;
+  const { min, max } = useMemo(() => offDiagonalRange(values, n), [values, n]);
+  const bound = Math.max(Math.abs(min), Math.abs(max)) || 1;
+  const lut = scale === 'diverging' ? DIVERGING_LUT : VIRIDIS_LUT;
+  // Value → LUT index: diverging maps [−bound, bound], sequential the off-diagonal [min, max].
+  const lo = scale === 'diverging' ? -bound : min;
+  const span = scale === 'diverging' ? 2 * bound : max > min ? max - min : 0;
+  const legendLow = scale === 'diverging' ? -bound : min;
+  const legendHigh = scale === 'diverging' ? bound : max;
 
-  useEffect(() => {
-    const ctx = canvas.current?.getContext('2d');
-    if (!ctx) return;
-    const image = ctx.createImageData(n * cell, n * cell);
+  const gridImage = useMemo(() => {
+    if (n === 0) return null;
+    const image = new ImageData(grid, grid);
+    // One 32-bit write per pixel through a view (ImageData.data is a getter; 4 writes per pixel cost 4×).
+    const pixels = new Uint32Array(image.data.buffer);
+    const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+    const packed = new Uint32Array(256);
+    for (let k = 0; k < 256; k++) {
+      const [r, g, b] = [lut[3 * k], lut[3 * k + 1], lut[3 * k + 2]];
+      packed[k] = little ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+    }
     for (let a = 0; a < n; a++) {
+      const rowStart = order[a] * n;
       for (let b = 0; b < n; b++) {
-        const v = values[order[a] * n + order[b]];
-        const [r, g, bl] = scale === 'diverging' ? diverging(v) : viridis(max > min ? (v - min) / (max - min) : 0.5);
-        for (let y = 0; y < cell; y++) {
-          for (let x = 0; x < cell; x++) {
-            const p = ((a * cell + y) * n * cell + b * cell + x) * 4;
-            image.data[p] = r;
-            image.data[p + 1] = g;
-            image.data[p + 2] = bl;
-            image.data[p + 3] = 255;
-          }
-        }
+        const t = span > 0 ? (values[rowStart + order[b]] - lo) / span : 0.5;
+        const colour = packed[t >= 1 ? 255 : t > 0 ? Math.round(255 * t) : 0];
+        if (cell === 1) pixels[a * grid + b] = colour;
+        else for (let y = 0; y < cell; y++) pixels.fill(colour, (a * cell + y) * grid + b * cell, (a * cell + y) * grid + (b + 1) * cell);
       }
     }
-    ctx.putImageData(image, 0, 0);
-  }, [values, order, n, cell, scale, min, max]);
+    return image;
+  }, [values, order, n, cell, grid, lut, lo, span]);
 
-  const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
+  const mark = cursor ?? hover;
+  useEffect(() => {
+    const ctx = canvas.current?.getContext('2d');
+    if (!ctx || !gridImage) return;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.putImageData(gridImage, left, TOP_PX);
+    ctx.font = FONT;
+    ctx.fillStyle = '#333';
+    ctx.textBaseline = 'middle';
+    // Rows: the sentence (numbered as in the editor) when cells are tall enough, else every k-th number.
+    const rowStep = textLabels ? 1 : tickStep(cell, 14);
+    for (let a = 0; a < n; a += rowStep) {
+      const index = textLabels ? order[a] : a;
+      // Cut to what can fit before measuring: a 100k-character text must not be measured whole.
+      const full = textLabels ? `${index + 1} ${labels[index].slice(0, LABEL_MAX_CHARS)}` : String(a + 1);
+      let label = full;
+      if (textLabels) while (label.length > 2 && ctx.measureText(label).width > left - 8) label = label.slice(0, -1);
+      if (textLabels && (label !== full || labels[index].length > LABEL_MAX_CHARS)) label += '…';
+      ctx.textAlign = textLabels ? 'left' : 'right';
+      ctx.fillText(label, textLabels ? 2 : left - 4, TOP_PX + a * cell + cell / 2);
+    }
+    ctx.textAlign = 'center';
+    const colStep = tickStep(cell, 24);
+    for (let b = 0; b < n; b += colStep) ctx.fillText(String(textLabels ? order[b] + 1 : b + 1), left + b * cell + cell / 2, TOP_PX / 2);
+    // Colour bar with its end values.
+    const barTop = TOP_PX + grid + 8;
+    for (let x = 0; x < grid; x++) {
+      const [r, g, b] = scale === 'diverging' ? diverging((x / Math.max(1, grid - 1)) * 2 - 1) : viridis(x / Math.max(1, grid - 1));
+      ctx.fillStyle = `rgb(${r},${g},${b})`;
+      ctx.fillRect(left + x, barTop, 1, 10);
+    }
+    ctx.fillStyle = '#333';
+    ctx.textAlign = 'left';
+    ctx.fillText(legendLow.toFixed(3), left, barTop + 19);
+    ctx.textAlign = 'right';
+    ctx.fillText(legendHigh.toFixed(3), left + grid, barTop + 19);
+    if (mark) {
+      ctx.strokeStyle = '#ff2d55';
+      ctx.lineWidth = 2;
+      ctx.strokeRect(left + mark.b * cell - 1, TOP_PX + mark.a * cell - 1, cell + 2, cell + 2);
+    }
+  }, [gridImage, width, height, left, textLabels, cell, n, order, labels, grid, scale, legendLow, legendHigh, mark]);
+
+  const cellAt = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
-    const a = Math.floor((e.clientY - rect.top) / cell);
-    const b = Math.floor((e.clientX - rect.left) / cell);
-    setHover(a >= 0 && b >= 0 && a < n && b < n ? { i: order[a], j: order[b] } : null);
+    // The canvas may be scaled down by CSS in a narrow window.
+    const x = ((e.clientX - rect.left) * width) / rect.width - left;
+    const y = ((e.clientY - rect.top) * height) / rect.height - TOP_PX;
+    const a = Math.floor(y / cell);
+    const b = Math.floor(x / cell);
+    return x >= 0 && y >= 0 && a < n && b < n ? { a, b } : null;
+  };
+  const onKey = (e: React.KeyboardEvent<HTMLCanvasElement>) => {
+    const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+    if (e.key === 'Escape') return setCursor(null);
+    const move = moves[e.key];
+    if (!move || n === 0) return;
+    e.preventDefault();
+    const from = cursor ?? { a: 0, b: 0 };
+    const clamp = (v: number) => Math.max(0, Math.min(n - 1, v));
+    setCursor(cursor ? { a: clamp(from.a + move[0]), b: clamp(from.b + move[1]) } : from);
   };
 
-  const exportCsv = () => download(`${id}.csv`, new Blob([matrixCsv(values, labels)], { type: 'text/csv' }));
-  const exportPng = () => canvas.current?.toBlob((blob) => blob && download(`${id}.png`, blob));
-
+  const shown = mark ? { i: order[mark.a], j: order[mark.b] } : null;
+  const fileBase = `moee-${id}`;
   return (
-    <figure className="matrix" data-testid={`matrix-${id}`}>
+    <figure className="matrix" data-testid={`matrix-${id}`} style={{ width }}>
       <figcaption>
         <strong>{title}</strong>
-        <span className="caption">{caption}</span>
+        <span className="caption" data-testid={`caption-${id}`}>{settingsLines.join(' · ')}</span>
       </figcaption>
       <canvas
         ref={canvas}
-        width={n * cell}
-        height={n * cell}
-        onMouseMove={onMove}
+        width={width}
+        height={height}
+        onMouseMove={(e) => setHover(cellAt(e))}
         onMouseLeave={() => setHover(null)}
+        onKeyDown={onKey}
+        onBlur={() => setCursor(null)}
+        tabIndex={0}
         role="img"
-        aria-label={`${title}: ${n} by ${n} similarity matrix, from ${min.toFixed(2)} to ${max.toFixed(2)}`}
+        aria-label={`${title}: ${n} by ${n} similarity matrix, off-diagonal values from ${min.toFixed(3)} to ${max.toFixed(3)}. Arrow keys read single cells.`}
+        data-left={left}
+        data-top={TOP_PX}
+        data-cell={cell}
       />
       <div className="hover" aria-live="polite" data-testid={`hover-${id}`}>
-        {hover ? `${labels[hover.i].slice(0, 40)} ↔ ${labels[hover.j].slice(0, 40)}: ${values[hover.i * n + hover.j].toFixed(4)}` : `range ${min.toFixed(3)} … ${max.toFixed(3)}`}
+        {shown
+          ? `${shown.i + 1}. ${labels[shown.i].slice(0, 40)} ↔ ${shown.j + 1}. ${labels[shown.j].slice(0, 40)}: ${values[shown.i * n + shown.j].toFixed(4)}`
+          : `range ${min.toFixed(3)} … ${max.toFixed(3)} (off-diagonal)`}
       </div>
-      <div className="buttons">
-        <button type="button" onClick={exportPng}>PNG</button>
-        <button type="button" onClick={exportCsv}>CSV</button>
-      </div>
+      <ExportButtons
+        name={title}
+        onPng={() => canvas.current && downloadPng(`${fileBase}.png`, canvas.current, [title, ...settingsLines])}
+        onCsv={() => downloadText(`${fileBase}.csv`, matrixCsv(values, labels))}
+        onJson={() => downloadText(`${fileBase}.json`, matrixJson(values, labels, { view: id, ...settings }))}
+      />
     </figure>
   );
 }

@@ -1,87 +1,136 @@
 /**
  * Expert routing: layers × experts for one text's last token (router probabilities, top-k cells
- * outlined), tokens × experts for a chosen layer, and the expert load over all texts (recharts).
+ * outlined), tokens × experts for a chosen layer, a token-level comparison of two texts (where
+ * their top-k expert choices diverge), and the expert load over all texts (recharts).
  */
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { viridis } from '../colormap.ts';
+import { alignTokens, expertLoad, layerSlice, overlap, tableCsv, topKIndices, topKMarks } from '../derive.ts';
+import { downloadPng, downloadSvgPng, downloadText } from '../download.ts';
+import { useStore, type Settings } from '../store.ts';
 import type { EmbedResult } from '../../workers/protocol.ts';
+import { ExportButtons } from './ExportButtons.tsx';
 
 const CELL = 22;
+const LABEL_PX = 96;
+const AXIS_PX = 16;
+/** The outline of a top-k cell; tests look for this exact colour. */
+const TOP_K_COLOUR = '#ff2d55';
 
-function Heatmap({ rows, cols, values, marks, rowLabels, label, testId }: {
+/** A token as a label, with spaces and line breaks made visible. */
+const tokenLabel = (t: string) => t.replaceAll(' ', '␣').replaceAll('\n', '⏎').replaceAll('\t', '⇥');
+
+const Heatmap = memo(function Heatmap({ rows, cols, values, marks, rowLabels, colLabel, label, testId, exportName, header }: {
   rows: number;
   cols: number;
   values: ArrayLike<number>;
   marks: boolean[];
   rowLabels: string[];
+  colLabel: string;
   label: string;
   testId: string;
+  exportName: string;
+  /** Title and settings, drawn into the PNG. */
+  header: string[];
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const left = 90;
+  const [hover, setHover] = useState<{ r: number; c: number } | null>(null);
+  const width = LABEL_PX + cols * CELL;
+  const height = rows * CELL + AXIS_PX;
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx) return;
-    ctx.clearRect(0, 0, left + cols * CELL, rows * CELL + 16);
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, width, height);
     ctx.font = '11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
     for (let r = 0; r < rows; r++) {
       ctx.fillStyle = '#333';
-      ctx.fillText(rowLabels[r].slice(0, 12), 2, r * CELL + 15);
+      ctx.fillText(rowLabels[r].slice(0, 14), 2, r * CELL + CELL / 2);
       for (let c = 0; c < cols; c++) {
         const [red, g, b] = viridis(values[r * cols + c]);
         ctx.fillStyle = `rgb(${red},${g},${b})`;
-        ctx.fillRect(left + c * CELL, r * CELL, CELL - 1, CELL - 1);
+        ctx.fillRect(LABEL_PX + c * CELL, r * CELL, CELL - 1, CELL - 1);
         if (marks[r * cols + c]) {
-          ctx.strokeStyle = '#ff2d55';
+          ctx.strokeStyle = TOP_K_COLOUR;
           ctx.lineWidth = 2;
-          ctx.strokeRect(left + c * CELL + 1, r * CELL + 1, CELL - 3, CELL - 3);
+          ctx.strokeRect(LABEL_PX + c * CELL + 1, r * CELL + 1, CELL - 3, CELL - 3);
         }
       }
     }
     ctx.fillStyle = '#333';
-    for (let c = 0; c < cols; c++) ctx.fillText(String(c), left + c * CELL + 5, rows * CELL + 12);
-  }, [rows, cols, values, marks, rowLabels]);
-  return <canvas ref={canvas} width={left + cols * CELL} height={rows * CELL + 16} role="img" aria-label={label} data-testid={testId} />;
-}
+    ctx.textAlign = 'center';
+    for (let c = 0; c < cols; c++) ctx.fillText(String(c), LABEL_PX + c * CELL + CELL / 2, rows * CELL + AXIS_PX / 2);
+    ctx.textAlign = 'left';
+  }, [rows, cols, values, marks, rowLabels, width, height]);
+  const at = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    const rect = e.currentTarget.getBoundingClientRect();
+    const c = Math.floor((((e.clientX - rect.left) * width) / rect.width - LABEL_PX) / CELL);
+    const r = Math.floor(((e.clientY - rect.top) * height) / rect.height / CELL);
+    return r >= 0 && c >= 0 && r < rows && c < cols ? { r, c } : null;
+  };
+  const colLabels = Array.from({ length: cols }, (_, c) => `${colLabel} ${c}`);
+  return (
+    <div className="heatmap">
+      <div className="scroll">
+        <canvas
+          ref={canvas}
+          width={width}
+          height={height}
+          role="img"
+          aria-label={label}
+          data-testid={testId}
+          data-left={LABEL_PX}
+          data-cell={CELL}
+          data-rows={rows}
+          data-cols={cols}
+          onMouseMove={(e) => setHover(at(e))}
+          onMouseLeave={() => setHover(null)}
+        />
+      </div>
+      <div className="hover" aria-live="polite">
+        {hover ? `${rowLabels[hover.r]}, ${colLabel} ${hover.c}: ${Number(values[hover.r * cols + hover.c]).toFixed(4)}${marks[hover.r * cols + hover.c] ? ' (top-k)' : ''}` : 'colour: router probability 0 (dark) … 1 (yellow); hover for values'}
+      </div>
+      <ExportButtons
+        name={header[0]}
+        onPng={() => canvas.current && downloadPng(`${exportName}.png`, canvas.current, header)}
+        onCsv={() => downloadText(`${exportName}.csv`, tableCsv(values, rowLabels, colLabels))}
+        onJson={() =>
+          downloadText(
+            `${exportName}.json`,
+            JSON.stringify({ title: header, rows: rowLabels, columns: colLabels, values: rowLabels.map((_, r) => Array.from({ length: cols }, (_, c) => values[r * cols + c])), topK: rowLabels.map((_, r) => colLabels.filter((_, c) => marks[r * cols + c])) }, null, 1),
+          )
+        }
+      />
+    </div>
+  );
+});
 
-/** Whether each cell is among its row's k largest. */
-function topKMarks(values: ArrayLike<number>, rows: number, cols: number, k: number): boolean[] {
-  const marks = new Array<boolean>(rows * cols).fill(false);
-  for (let r = 0; r < rows; r++) {
-    const idx = Array.from({ length: cols }, (_, c) => c).sort((a, b) => values[r * cols + b] - values[r * cols + a]);
-    for (const c of idx.slice(0, k)) marks[r * cols + c] = true;
-  }
-  return marks;
-}
-
-export function RoutingView({ result, texts, topK, moeLayers, selectedText, selectedLayer, onSelect }: {
-  result: EmbedResult;
-  texts: string[];
-  topK: number;
-  moeLayers: number[];
-  selectedText: number;
-  selectedLayer: number;
-  onSelect: (patch: { selectedText?: number; selectedLayer?: number }) => void;
-}) {
+export const RoutingView = memo(function RoutingView({ result, texts, topK, moeLayers }: { result: EmbedResult; texts: string[]; topK: number; moeLayers: number[] }) {
+  const selectedText = useStore((s) => s.settings.selectedText);
+  const selectedLayer = useStore((s) => s.settings.selectedLayer);
+  const setSettings = useStore((s) => s.setSettings);
   const [n, layers, experts] = result.rwSoftmax.dims;
   const text = Math.min(selectedText, n - 1);
   const layer = Math.min(selectedLayer, layers - 1);
   const lastToken = result.rwSoftmax.data.subarray(text * layers * experts, (text + 1) * layers * experts);
   const routing = result.tokenRouting?.[text] ?? null;
-  const tokenValues = routing ? Float32Array.from({ length: routing.dims[0] * experts }, (_, i) => routing.probs[(Math.floor(i / experts) * layers + layer) * experts + (i % experts)]) : null;
-  const load = Array.from({ length: experts }, (_, e) => ({ expert: String(e), tokens: 0 }));
-  for (const r of result.tokenRouting ?? []) {
-    const marks = topKMarks(Float32Array.from({ length: r.dims[0] * experts }, (_, i) => r.probs[(Math.floor(i / experts) * layers + layer) * experts + (i % experts)]), r.dims[0], experts, topK);
-    marks.forEach((m, i) => m && load[i % experts].tokens++);
-  }
+  const tokenValues = useMemo(() => (routing ? layerSlice(routing.probs, routing.dims[0], layers, experts, layer) : null), [routing, layers, experts, layer]);
+  const tokenMarks = useMemo(() => (routing && tokenValues ? topKMarks(tokenValues, routing.dims[0], experts, topK) : []), [routing, tokenValues, experts, topK]);
+  const tokenLabels = useMemo(() => routing?.tokens.map(tokenLabel) ?? [], [routing]);
+  const o = result.options;
+  const settingsLine = `${o.template.id} template · ${result.dtype === 'q8' ? 'int8' : 'fp32'} on ${result.ep.toUpperCase()} · top-${topK} outlined`;
+  const layerLabels = useMemo(() => moeLayers.map((l) => `layer ${l}`), [moeLayers]);
+  const lastTokenMarks = useMemo(() => topKMarks(lastToken, layers, experts, topK), [lastToken, layers, experts, topK]);
+
   return (
     <section className="routing" aria-labelledby="routing-title">
       <h2 id="routing-title">Expert routing</h2>
       <div className="controls">
         <label>
           Text{' '}
-          <select value={text} onChange={(e) => onSelect({ selectedText: Number(e.target.value) })}>
+          <select value={text} onChange={(e) => setSettings({ selectedText: Number(e.target.value) })} data-testid="routing-text">
             {texts.map((t, i) => (
               <option key={i} value={i}>{`${i + 1}. ${t.slice(0, 50)}`}</option>
             ))}
@@ -89,35 +138,239 @@ export function RoutingView({ result, texts, topK, moeLayers, selectedText, sele
         </label>
         <label>
           Layer{' '}
-          <select value={layer} onChange={(e) => onSelect({ selectedLayer: Number(e.target.value) })}>
+          <select value={layer} onChange={(e) => setSettings({ selectedLayer: Number(e.target.value) })} data-testid="routing-layer">
             {moeLayers.map((l, i) => (
               <option key={l} value={i}>{`layer ${l}`}</option>
             ))}
           </select>
         </label>
       </div>
-      <h3>Last token: layers × experts (router probability; top-{topK} outlined)</h3>
-      <Heatmap rows={layers} cols={experts} values={lastToken} marks={topKMarks(lastToken, layers, experts, topK)} rowLabels={moeLayers.map((l) => `layer ${l}`)} label={`Routing of text ${text + 1} at its last token`} testId="heatmap-last-token" />
+      <h3>Text {text + 1}, last token: layers × experts (router probability; top-{topK} outlined)</h3>
+      <Heatmap
+        rows={layers}
+        cols={experts}
+        values={lastToken}
+        marks={lastTokenMarks}
+        rowLabels={layerLabels}
+        colLabel="expert"
+        label={`Routing of text ${text + 1} at its last token: ${layers} layers by ${experts} experts, top-${topK} per layer: ${topKIndices(lastToken, layers, experts, topK).map((set, l) => `${layerLabels[l]} experts ${set.join(' and ')}`).join('; ')}`}
+        testId="heatmap-last-token"
+        exportName={`moee-routing-last-token-text${text + 1}`}
+        header={[`Routing at the last token, text ${text + 1}: ${texts[text]?.slice(0, 60) ?? ''}`, settingsLine]}
+      />
       {routing && tokenValues ? (
         <>
-          <h3>Every token: tokens × experts, layer {moeLayers[layer]}</h3>
-          <Heatmap rows={routing.dims[0]} cols={experts} values={tokenValues} marks={topKMarks(tokenValues, routing.dims[0], experts, topK)} rowLabels={routing.tokens.map((t) => JSON.stringify(t))} label={`Routing of every token of text ${text + 1} in layer ${moeLayers[layer]}`} testId="heatmap-tokens" />
-          <h3>Expert load, layer {moeLayers[layer]} (tokens routed to each expert, all texts)</h3>
-          <div style={{ width: '100%', height: 200 }} data-testid="expert-load">
-            <ResponsiveContainer>
-              <BarChart data={load}>
-                <CartesianGrid strokeDasharray="3 3" />
-                <XAxis dataKey="expert" label={{ value: 'expert', position: 'insideBottom', offset: -2 }} />
-                <YAxis allowDecimals={false} />
-                <Tooltip />
-                <Bar dataKey="tokens" fill="#21918c" isAnimationActive={false} />
-              </BarChart>
-            </ResponsiveContainer>
-          </div>
+          <h3>Text {text + 1}, every token: tokens × experts, layer {moeLayers[layer]}</h3>
+          <Heatmap
+            rows={routing.dims[0]}
+            cols={experts}
+            values={tokenValues}
+            marks={tokenMarks}
+            rowLabels={tokenLabels}
+            colLabel="expert"
+            label={`Routing of every token of text ${text + 1} in layer ${moeLayers[layer]}: ${routing.dims[0]} tokens by ${experts} experts`}
+            testId="heatmap-tokens"
+            exportName={`moee-routing-tokens-text${text + 1}-layer${moeLayers[layer]}`}
+            header={[`Routing of every token, text ${text + 1}, layer ${moeLayers[layer]}`, settingsLine]}
+          />
         </>
       ) : (
-        <p className="note">Per-token routing is computed for up to 64 texts.</p>
+        <p className="note">Per-token routing is computed for up to 64 texts; with more, only the last token of each text is shown.</p>
       )}
+      {result.tokenRouting && n >= 1 && <TokenComparison result={result} texts={texts} topK={topK} moeLayers={moeLayers} settingsLine={settingsLine} />}
+      <ExpertLoad result={result} topK={topK} moeLayers={moeLayers} layer={layer} settingsLine={settingsLine} />
     </section>
   );
+});
+
+interface ComparedRow {
+  a: number | null;
+  b: number | null;
+  label: [string, string];
+  /** Per layer: the top-k experts of each side (empty for a gap) and how many they share. */
+  layers: { a: number[]; b: number[]; shared: number }[];
 }
+
+/** Where two texts' expert choices diverge, token by token (aligned by their common tokens), in every layer. */
+const TokenComparison = memo(function TokenComparison({ result, texts, topK, moeLayers, settingsLine }: { result: EmbedResult; texts: string[]; topK: number; moeLayers: number[]; settingsLine: string }) {
+  const compareA = useStore((s) => s.settings.compareA);
+  const compareB = useStore((s) => s.settings.compareB);
+  const setSettings = useStore((s) => s.setSettings);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [hover, setHover] = useState<number | null>(null);
+  const [, layers, experts] = result.rwSoftmax.dims;
+  const n = texts.length;
+  const a = Math.min(compareA, n - 1);
+  const b = Math.min(compareB, n - 1);
+  const routing = result.tokenRouting!;
+
+  const rows = useMemo<ComparedRow[]>(() => {
+    const ra = routing[a];
+    const rb = routing[b];
+    if (!ra || !rb) return [];
+    const sets = (r: typeof ra) => Array.from({ length: layers }, (_, l) => topKIndices(layerSlice(r.probs, r.dims[0], layers, experts, l), r.dims[0], experts, topK));
+    const setsA = sets(ra);
+    const setsB = sets(rb);
+    return alignTokens(ra.tokens, rb.tokens).map(([i, j]) => ({
+      a: i,
+      b: j,
+      label: [i === null ? '—' : tokenLabel(ra.tokens[i]), j === null ? '—' : tokenLabel(rb.tokens[j])],
+      layers: Array.from({ length: layers }, (_, l) => {
+        const sa = i === null ? [] : setsA[l][i];
+        const sb = j === null ? [] : setsB[l][j];
+        return { a: sa, b: sb, shared: overlap(sa, sb) };
+      }),
+    }));
+  }, [routing, a, b, layers, experts, topK]);
+
+  const matched = rows.filter((r) => r.a !== null && r.b !== null);
+  const diverging = matched.reduce((count, r) => count + r.layers.filter((l) => l.shared < topK).length, 0);
+  const last = rows[rows.length - 1];
+  const lastDiverging = last && last.a !== null && last.b !== null ? last.layers.flatMap((l, i) => (l.shared < topK ? [moeLayers[i]] : [])) : [];
+  const colW = 34;
+  const labelW = 84;
+  const width = 2 * labelW + layers * colW;
+  const rowH = 18;
+  const height = (rows.length + 1) * rowH;
+
+  useEffect(() => {
+    const ctx = canvas.current?.getContext('2d');
+    if (!ctx) return;
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = '#333';
+    ctx.fillText(`text ${a + 1}`, 2, rowH / 2);
+    ctx.fillText(`text ${b + 1}`, labelW + 2, rowH / 2);
+    ctx.textAlign = 'center';
+    moeLayers.forEach((l, i) => ctx.fillText(`L${l}`, 2 * labelW + i * colW + colW / 2, rowH / 2));
+    rows.forEach((row, r) => {
+      const y = (r + 1) * rowH;
+      ctx.textAlign = 'left';
+      ctx.fillStyle = row.a === null || row.b === null ? '#999' : '#333';
+      ctx.fillText(row.label[0].slice(0, 13), 2, y + rowH / 2);
+      ctx.fillText(row.label[1].slice(0, 13), labelW + 2, y + rowH / 2);
+      ctx.textAlign = 'center';
+      row.layers.forEach((cell, l) => {
+        const gap = row.a === null || row.b === null;
+        // Pale where the top-k sets agree, orange where one expert differs, red where none is shared.
+        ctx.fillStyle = gap ? '#f2f2f2' : cell.shared === topK ? '#e3f1e6' : cell.shared === 0 ? '#d7301f' : '#fdae61';
+        ctx.fillRect(2 * labelW + l * colW, y, colW - 1, rowH - 1);
+        ctx.fillStyle = !gap && cell.shared === 0 ? '#fff' : '#333';
+        ctx.fillText(gap ? '—' : `${cell.shared}/${topK}`, 2 * labelW + l * colW + colW / 2, y + rowH / 2);
+      });
+    });
+    ctx.textAlign = 'left';
+  }, [rows, width, height, a, b, moeLayers, topK]);
+
+  const onMove = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    const rect = e.currentTarget.getBoundingClientRect();
+    const r = Math.floor(((e.clientY - rect.top) * height) / rect.height / rowH) - 1;
+    setHover(r >= 0 && r < rows.length ? r : null);
+  };
+  const describe = (row: ComparedRow) =>
+    `${row.label[0]} | ${row.label[1]}: ` + row.layers.map((l, i) => `L${moeLayers[i]} ${l.a.join(',') || '—'} vs ${l.b.join(',') || '—'}`).join('; ');
+  const name = `Token-level routing comparison of texts ${a + 1} and ${b + 1}`;
+  const pick = (key: keyof Pick<Settings, 'compareA' | 'compareB'>, label: string, value: number) => (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(e) => setSettings({ [key]: Number(e.target.value) })} data-testid={key}>
+        {texts.map((t, i) => (
+          <option key={i} value={i}>{`${i + 1}. ${t.slice(0, 40)}`}</option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <div className="comparison" data-testid="token-comparison">
+      <h3>Two texts, token by token: where do their top-{topK} experts differ?</h3>
+      <div className="controls">
+        {pick('compareA', 'Text A', a)}
+        {pick('compareB', 'Text B', b)}
+      </div>
+      <p className="note">
+        Tokens are aligned where both texts have the same token (the template’s words line up; “—” marks a token only one text has). Each cell counts the experts both
+        texts chose at that token in that layer: {topK}/{topK} pale (same choice), orange (partly), red (none shared).
+      </p>
+      <p data-testid="compare-summary" data-diverging={diverging} data-matched={matched.length}>
+        {matched.length} aligned tokens × {layers} layers: the expert choice differs in {diverging} of {matched.length * layers}.{' '}
+        {last && last.a !== null && last.b !== null && (lastDiverging.length ? `At the last token (RW’s token) it differs in layer${lastDiverging.length > 1 ? 's' : ''} ${lastDiverging.join(', ')}.` : 'At the last token (RW’s token) every layer picks the same experts.')}
+      </p>
+      <div className="scroll">
+        <canvas ref={canvas} width={width} height={height} role="img" aria-label={`${name}: ${diverging} of ${matched.length * layers} aligned token-layers differ`} onMouseMove={onMove} onMouseLeave={() => setHover(null)} data-testid="comparison-canvas" />
+      </div>
+      <div className="hover" aria-live="polite">{hover !== null && rows[hover] ? describe(rows[hover]) : 'hover a row for both texts’ experts per layer'}</div>
+      <ExportButtons
+        name={name}
+        onPng={() => canvas.current && downloadPng(`moee-routing-compare-${a + 1}-${b + 1}.png`, canvas.current, [name, settingsLine])}
+        onCsv={() =>
+          downloadText(
+            `moee-routing-compare-${a + 1}-${b + 1}.csv`,
+            ['token A,token B,' + moeLayers.map((l) => `shared L${l}`).join(',') + ',' + moeLayers.map((l) => `A L${l},B L${l}`).join(',')]
+              .concat(rows.map((r) => [JSON.stringify(r.label[0]), JSON.stringify(r.label[1]), ...r.layers.map((l) => (r.a === null || r.b === null ? '' : String(l.shared))), ...r.layers.flatMap((l) => [`"${l.a.join(' ')}"`, `"${l.b.join(' ')}"`])].join(',')))
+              .join('\n') + '\n',
+          )
+        }
+        onJson={() => downloadText(`moee-routing-compare-${a + 1}-${b + 1}.json`, JSON.stringify({ texts: [texts[a], texts[b]], topK, moeLayers, rows }, null, 1))}
+      />
+    </div>
+  );
+});
+
+/** How often each expert is in the top-k, over all texts: every token when available, else last tokens. */
+const ExpertLoad = memo(function ExpertLoad({ result, topK, moeLayers, layer, settingsLine }: { result: EmbedResult; topK: number; moeLayers: number[]; layer: number; settingsLine: string }) {
+  const scope = useStore((s) => s.settings.loadScope);
+  const setSettings = useStore((s) => s.setSettings);
+  const chart = useRef<HTMLDivElement>(null);
+  const [n, layers, experts] = result.rwSoftmax.dims;
+  const basis = result.tokenRouting ? 'every token' : 'the last token';
+  const layerList = scope === 'all' ? Array.from({ length: layers }, (_, l) => l) : [layer];
+  const counts = useMemo(() => {
+    const out = new Array<number>(experts).fill(0);
+    for (const l of layerList) {
+      if (result.tokenRouting) for (const r of result.tokenRouting) expertLoad(layerSlice(r.probs, r.dims[0], layers, experts, l), r.dims[0], experts, topK, out);
+      else for (let t = 0; t < n; t++) expertLoad(result.rwSoftmax.data.subarray((t * layers + l) * experts, (t * layers + l + 1) * experts), 1, experts, topK, out);
+    }
+    return out;
+    // layerList is derived from scope, layer and layers.
+  }, [result, scope, layer, layers, experts, topK, n]);
+  const data = counts.map((count, e) => ({ expert: String(e), count }));
+  const where = scope === 'all' ? `all ${layers} MoE layers` : `layer ${moeLayers[layer]}`;
+  const title = `Expert load, ${where}: top-${topK} picks at ${basis} of all ${n} texts`;
+  return (
+    <div className="expert-load">
+      <h3>{title}</h3>
+      <div className="controls">
+        <label>
+          Layers{' '}
+          <select value={scope} onChange={(e) => setSettings({ loadScope: e.target.value as Settings['loadScope'] })} data-testid="load-scope">
+            <option value="layer">the chosen layer</option>
+            <option value="all">all layers together</option>
+          </select>
+        </label>
+      </div>
+      <div ref={chart} style={{ width: '100%', height: 220 }} data-testid="expert-load" role="img" aria-label={`${title}: ${data.map((d) => `expert ${d.expert} ${d.count}`).join(', ')}`}>
+        <ResponsiveContainer>
+          <BarChart data={data} margin={{ top: 8, right: 8, bottom: 18, left: 12 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="expert" label={{ value: 'expert', position: 'insideBottom', offset: -10 }} />
+            <YAxis allowDecimals={false} label={{ value: 'top-k picks', angle: -90, position: 'insideLeft', offset: 0, style: { textAnchor: 'middle' } }} />
+            <Tooltip />
+            <Bar dataKey="count" name="times in top-k" fill="#21918c" isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+      <ExportButtons
+        name={title}
+        onPng={() => {
+          const svg = chart.current?.querySelector('svg');
+          if (svg) downloadSvgPng(`moee-expert-load.png`, svg, [title, settingsLine]);
+        }}
+        onCsv={() => downloadText('moee-expert-load.csv', 'expert,count\n' + data.map((d) => `${d.expert},${d.count}`).join('\n') + '\n')}
+        onJson={() => downloadText('moee-expert-load.json', JSON.stringify({ title, scope, layers: layerList.map((l) => moeLayers[l]), basis, topK, counts }, null, 1))}
+      />
+    </div>
+  );
+});

@@ -1,0 +1,92 @@
+/**
+ * The similarity matrices: HS, RW, MoEE concat, MoEE sum (or one of them, or HS − RW), each with
+ * the settings that produced it. Heavy cosines come from the derive worker; the α sum is cheap.
+ */
+import { memo, useMemo } from 'react';
+import { moeeSum } from '../../core/index.ts';
+import { clusterOrder, REPRESENTATION_LABEL } from '../derive.ts';
+import { REPRESENTATIONS, useStore } from '../store.ts';
+import type { SimilarityState } from '../use-similarity.ts';
+import { MatrixCanvas } from './MatrixCanvas.tsx';
+
+export const MatricesView = memo(function MatricesView({ similarity }: { similarity: SimilarityState }) {
+  const view = useStore((s) => s.settings.view);
+  const alpha = useStore((s) => s.settings.alpha);
+  const order = useStore((s) => s.settings.order);
+  const embedding = useStore((s) => s.engine.status === 'embedding');
+  const { cosines, source } = similarity;
+
+  const sum = useMemo(() => (cosines ? moeeSum(cosines.hs, cosines.rw, alpha) : null), [cosines, alpha]);
+  const difference = useMemo(() => (cosines ? cosines.hs.map((v, i) => v - cosines.rw[i]) : null), [cosines]);
+  const displayOrder = useMemo(() => {
+    if (!cosines || !sum) return [];
+    return order === 'cluster' ? clusterOrder(sum, cosines.n) : Array.from({ length: cosines.n }, (_, i) => i);
+  }, [cosines, sum, order]);
+
+  if (!cosines || !source || !sum || !difference) {
+    return similarity.error ? <p className="warning" role="status">Could not compute the matrices: {similarity.error}</p> : null;
+  }
+  const { result, rwKind, texts: labels } = source;
+  const o = result.options;
+  const base = [
+    `${o.template.id} template${o.instruction ? ' + instruction' : ''}`,
+    `${o.pooling === 'last' ? 'last' : 'mean'} token`,
+    `${result.dtype === 'q8' ? 'int8' : 'fp32'} on ${result.ep.toUpperCase()}`,
+    `order: ${order === 'cluster' ? 'similar together (by MoEE sum)' : 'as typed'}`,
+  ];
+  const rwLine = `RW ${rwKind}`;
+  const settingsOf = (rep: string) => ({
+    representation: rep,
+    modelId: result.modelId,
+    dtype: result.dtype,
+    ep: result.ep,
+    template: o.template,
+    instruction: o.instruction,
+    pooling: o.pooling,
+    padding: o.padding,
+    maxTokens: o.maxTokens,
+    rwKind,
+    ...(rep === 'concat' ? { standardization: cosines.concatStats } : {}),
+    ...(rep === 'sum' ? { alpha } : {}),
+  });
+  const lines = {
+    hs: base,
+    rw: [...base, rwLine],
+    concat: [...base, rwLine, `z-scored by ${cosines.concatStats === 'reference' ? 'reference set' : 'this batch'}`],
+    sum: [...base, rwLine, `α = ${alpha.toFixed(2)}`],
+  };
+  const values = { hs: cosines.hs, rw: cosines.rw, concat: cosines.concat, sum };
+  const shown = view === 'all' ? REPRESENTATIONS : view === 'compare' ? [] : [view];
+
+  return (
+    <section className="matrices" aria-labelledby="matrices-title" aria-busy={similarity.pending || embedding}>
+      <h2 id="matrices-title" className="visually-hidden">Similarity matrices</h2>
+      {(similarity.pending || embedding) && <span className="updating" data-testid="updating">updating…</span>}
+      {shown.map((rep) => (
+        <MatrixCanvas
+          key={rep}
+          id={rep}
+          title={REPRESENTATION_LABEL[rep] + (rep === 'sum' ? ` (α = ${alpha.toFixed(2)})` : '')}
+          settingsLines={lines[rep]}
+          settings={settingsOf(rep)}
+          values={values[rep]}
+          labels={labels}
+          order={displayOrder}
+          scale="sequential"
+        />
+      ))}
+      {view === 'compare' && (
+        <MatrixCanvas
+          id="compare"
+          title="HS − RW"
+          settingsLines={[...base, rwLine, 'red: HS finds the pair more similar; blue: RW does']}
+          settings={settingsOf('hs-minus-rw')}
+          values={difference}
+          labels={labels}
+          order={displayOrder}
+          scale="diverging"
+        />
+      )}
+    </section>
+  );
+});

@@ -1,0 +1,22 @@
+/**
+ * Messages between the page and its derive worker (app/derive-worker.ts), which runs the O(n² d)
+ * similarity math of core/ off the main thread so the page never stalls on 500 texts.
+ */
+import type { ConcatStats, CosineMatrices } from './derive.ts';
+
+/** A row-major float matrix as it crosses to the derive worker (copied: the page keeps its result). */
+export interface MatrixMessage {
+  data: Float32Array | Float64Array;
+  rows: number;
+  cols: number;
+}
+
+export type DeriveRequest =
+  | { kind: 'cosines'; id: number; hs: MatrixMessage; rw: MatrixMessage; stats: ConcatStats }
+  /** Label-free α over each distinct pair's HS and RW similarity. */
+  | { kind: 'autoAlpha'; id: number; hsPairs: Float32Array; rwPairs: Float32Array };
+
+export type DeriveResponse =
+  | { kind: 'cosines'; id: number; matrices: CosineMatrices }
+  | { kind: 'autoAlpha'; id: number; alpha: number; score: number }
+  | { kind: 'error'; id: number; message: string };
