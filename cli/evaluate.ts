@@ -4,7 +4,7 @@
  * per subset. Shared by `moee eval`, `npm run eval` and the benchmark.
  */
 import { alphaGridSearch, matrix, moeeConcat, moeeSum, pairCosines, spearman, uniqueSentences, type Matrix, type StsPair } from '../core/index.ts';
-import type { EmbedOptions, EmbedResult } from '../workers/protocol.ts';
+import { MAX_TEXTS_PER_REQUEST, type EmbedOptions, type EmbedResult } from '../workers/protocol.ts';
 import type { BuiltinTemplateId } from '../workers/templates.ts';
 
 export type Embed = (texts: string[], options: EmbedOptions) => Promise<EmbedResult>;
@@ -86,13 +86,26 @@ export interface SentenceEmbeddings {
 
 /** Embed `sentences` once under one template and pooling. */
 export async function embedSentences(sentences: string[], template: BuiltinTemplateId, embed: Embed, base: EmbedOptions): Promise<SentenceEmbeddings> {
-  const result = await embed(sentences, { ...base, template: { id: template }, tokenRouting: false });
-  const rows = result.hs.dims[0];
-  const width = result.rwSoftmax.dims[1] * result.rwSoftmax.dims[2];
+  const parts: EmbedResult[] = [];
+  // One request may carry at most MAX_TEXTS_PER_REQUEST texts, as from the page.
+  for (let start = 0; start < sentences.length; start += MAX_TEXTS_PER_REQUEST) {
+    parts.push(await embed(sentences.slice(start, start + MAX_TEXTS_PER_REQUEST), { ...base, template: { id: template }, tokenRouting: false }));
+  }
+  const joined = (pick: (r: EmbedResult) => Float32Array) => {
+    const out = new Float32Array(parts.reduce((n, r) => n + pick(r).length, 0));
+    let at = 0;
+    for (const r of parts) {
+      out.set(pick(r), at);
+      at += pick(r).length;
+    }
+    return out;
+  };
+  const rows = sentences.length;
+  const width = parts[0].rwSoftmax.dims[1] * parts[0].rwSoftmax.dims[2];
   return {
-    hs: matrix(result.hs.data, rows, result.hs.dims[1]),
-    rwSoftmax: matrix(result.rwSoftmax.data, rows, width),
-    rwLogits: matrix(result.rwLogits.data, rows, width),
+    hs: matrix(joined((r) => r.hs.data), rows, parts[0].hs.dims[1]),
+    rwSoftmax: matrix(joined((r) => r.rwSoftmax.data), rows, width),
+    rwLogits: matrix(joined((r) => r.rwLogits.data), rows, width),
   };
 }
 
