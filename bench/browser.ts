@@ -182,18 +182,16 @@ export async function browserMemory(texts: string[], requests: number, repeats: 
       const { page } = await openHarness(await browser.newContext());
       const [a, b] = await page.evaluate(
         async ([list, total]) => {
-          const measure = async () => {
-            // Chromium's own estimate of the page, its workers and their WebAssembly memory (after a GC).
-            const m = await (performance as Performance & { measureUserAgentSpecificMemory(): Promise<{ bytes: number }> }).measureUserAgentSpecificMemory();
-            return m.bytes;
-          };
+          // No named helper inside page code: tsx would wrap it in a `__name` call the page lacks.
+          // measureUserAgentSpecificMemory: Chromium's estimate of the page, its workers and their WebAssembly memory.
+          const perf = performance as Performance & { measureUserAgentSpecificMemory(): Promise<{ bytes: number }> };
           let first = 0;
           for (let i = 1; i <= total; i++) {
             const res = await window.moeeHarness.embed(list, { batchSize: list.length });
             if (!res.ok) throw new Error(JSON.stringify(res.error));
-            if (i === 10) first = await measure();
+            if (i === 10) first = (await perf.measureUserAgentSpecificMemory()).bytes;
           }
-          return [first, await measure()];
+          return [first, (await perf.measureUserAgentSpecificMemory()).bytes];
         },
         [texts, requests] as const,
       );
