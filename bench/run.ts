@@ -1,21 +1,42 @@
 /**
- * npm run bench — engine speed, measured side by side in one process (Node, onnxruntime-web WASM,
- * one thread), each figure repeated and reported as median (min–max):
+ * npm run bench — engine speed and behaviour, each figure measured side by side in one run,
+ * repeated (BENCH_REPEATS, default 5) and reported as median (min–max):
  *   1. tap overhead: the same inputs through an untapped and a tapped session of the same file;
  *   2. texts/s at batch 1 and 32: our engine (RW + HS + top-5) vs Transformers.js' own
- *      AutoModelForCausalLM forward on the same ONNX file and runtime (logits only: it cannot give RW).
- * Writes bench/results.json; bench/RESULTS.md quotes it.
+ *      AutoModelForCausalLM forward on the same ONNX file and runtime (logits only: it cannot give RW);
+ *   3. our engine vs the PyTorch/HF reference (bench/hf_reference.py, Qwen2MoeForCausalLM on
+ *      model.safetensors, same token batches, same thread count), int8 and fp32, alternating;
+ *   4. achieved GFLOP/s on the batch-32 runs of 3 vs the measured peak of a MatMul-only graph (bench/flops.ts);
+ *   5. Node memory after 500 consecutive embed requests vs after 10;
+ *   6. in Chromium (bench/browser.ts): cold vs warm start to the first similarity matrix, main-thread
+ *      long tasks while embedding 1,000 texts × 10 templates, memory after 500 requests vs 10.
+ * Node parts run onnxruntime-web WASM on one thread. Writes bench/results.json and bench/RESULTS.md.
+ * Run with `npm run bench` (node --expose-gc, so that memory is read after a full collection).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { createInterface } from 'node:readline';
 import * as ort from 'onnxruntime-web';
 import { tapModel } from '../models/tap.ts';
 import { moeFacts } from '../models/moe-config.ts';
 import { createNodeEngine } from '../tests/node-engine.ts';
 import { DEFAULT_EMBED_OPTIONS } from '../workers/protocol.ts';
 import { fmt, summarize, type Summary } from './stats.ts';
+import { forwardFlops, matmulPeak, matmulProbe, runFlops, type Qwen2MoeShape } from './flops.ts';
+import { browserMemory, coldStart, longTasks, startPreview, stopPreview } from './browser.ts';
+import { applyTemplate, TEMPLATE_IDS } from '../workers/templates.ts';
 
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+/** Skip the Chromium part (e.g. on a machine without /usr/bin/chromium): BENCH_BROWSER=0. */
+const BROWSER = process.env.BENCH_BROWSER !== '0';
+/** Sizes of the long-task and memory runs (smaller only for a smoke run of this script). */
+const LONGTASK_TEXTS = Number(process.env.BENCH_LONGTASK_TEXTS ?? 1000);
+const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 500);
+/** Fresh browsers for the Chromium memory figure (each runs all MEMORY_REQUESTS requests). */
+const BROWSER_MEMORY_REPEATS = Number(process.env.BENCH_BROWSER_MEMORY_REPEATS ?? REPEATS);
+const ROOT = new URL('../', import.meta.url);
+const PYTHON = new URL('.venv/bin/python', ROOT).pathname;
 const MODEL_DIR = new URL('../models/moee-demo/', import.meta.url);
 const heldout = [
   'The meeting starts at 5.30 p.m.', 'They managed to prevent a disaster.', 'A dog is running across the green field.',
@@ -98,32 +119,222 @@ async function throughput(dtype: 'fp32' | 'q8') {
   return { dtype, textsPerSecond: out };
 }
 
+/** A line-per-message client of bench/hf_reference.py. */
+class HfReference {
+  private readonly lines: AsyncIterator<string>;
+  private constructor(private readonly child: ReturnType<typeof spawn>) {
+    this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  }
+  static async start(batches: Record<string, number[][]>[], threads: number): Promise<{ ref: HfReference; ready: { torch: string; transformers: string; threads: number; experts_implementation: string | null } }> {
+    const child = spawn(PYTHON, [new URL('hf_reference.py', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const ref = new HfReference(child);
+    child.stdin!.write(JSON.stringify({ threads, batches }) + '\n');
+    return { ref, ready: await ref.next() };
+  }
+  private async next<T>(): Promise<T> {
+    const line = await this.lines.next();
+    if (line.done) throw new Error('bench/hf_reference.py exited early');
+    return JSON.parse(line.value) as T;
+  }
+  async run(dtype: 'fp32' | 'int8'): Promise<number> {
+    this.child.stdin!.write(JSON.stringify({ run: dtype }) + '\n');
+    return (await this.next<{ ms: number }>()).ms;
+  }
+  stop(): void {
+    this.child.stdin!.end(JSON.stringify({ quit: true }) + '\n');
+  }
+}
+
+/** The engine's batches for `prompts` (sorted by length, left padding, positions as workers/inference.ts builds them). */
+function engineBatches(ids: number[][], batchSize: number, padId: number): Record<string, number[][]>[] {
+  const sorted = [...ids].sort((a, b) => a.length - b.length);
+  const out: Record<string, number[][]>[] = [];
+  for (let s = 0; s < sorted.length; s += batchSize) {
+    const rows = sorted.slice(s, s + batchSize);
+    const seq = Math.max(...rows.map((r) => r.length));
+    const pad = (r: number[], fill: number, values: number[]) => [...Array(seq - r.length).fill(fill), ...values];
+    out.push({
+      input_ids: rows.map((r) => pad(r, padId, r)),
+      attention_mask: rows.map((r) => pad(r, 0, r.map(() => 1))),
+      position_ids: rows.map((r) => pad(r, 1, r.map((_, t) => t))),
+    });
+  }
+  return out;
+}
+
+const CONFIG = JSON.parse(readFileSync(new URL('config.json', MODEL_DIR), 'utf8')) as Qwen2MoeShape & { pad_token_id?: number };
+const HF_BATCH = 32;
+const HF_TEXTS = 64;
+
+/** Ours vs HF/PyTorch on the same token batches, one pass each, alternating; and GFLOP/s of our passes. */
+async function versusHf(peakShape: [number, number, number]) {
+  if (!existsSync(PYTHON)) {
+    console.log(`SKIPPED ours vs PyTorch/HF: no ${PYTHON} (create it as in README's "The demo model" to include this figure)`);
+    return null;
+  }
+  const sample = texts(HF_TEXTS);
+  const engines = { q8: await createNodeEngine('moee-demo', 'q8'), fp32: await createNodeEngine('moee-demo', 'fp32') };
+  const model = engines.fp32.handler.current()!;
+  const ids = sample.map((t) => Array.from(model.tokenizer.encode(applyTemplate({ id: 'prompteol' }, t), { add_special_tokens: false }) as number[]));
+  const batches = engineBatches(ids, HF_BATCH, CONFIG.pad_token_id ?? 0);
+  const { ref, ready } = await HfReference.start(batches, 1);
+  const options = { ...DEFAULT_EMBED_OPTIONS, batchSize: HF_BATCH };
+  const flops = runFlops(CONFIG, ids.map((r) => r.length), HF_BATCH);
+  const rows = [];
+  const probe = await matmulProbe(...peakShape);
+  try {
+    for (const [ours, theirs] of [['q8', 'int8'], ['fp32', 'fp32']] as const) {
+      const engine = engines[ours];
+      const check = await engine.embed(sample, options);
+      // The same tokens reach both: the engine's own counts equal ours.
+      if (check.tokenCounts.some((n, i) => n !== ids[i].length)) throw new Error('bench: token counts differ from the engine\'s');
+      const oursMs: number[] = [];
+      const hfMs: number[] = [];
+      const ratio: number[] = [];
+      const peakNow: number[] = [];
+      for (let i = 0; i < REPEATS; i++) {
+        const a = await time(() => engine.embed(sample, options));
+        const b = await ref.run(theirs);
+        // The peak is sampled inside the same repeat, so load on the shared machine hits both alike.
+        peakNow.push(await probe.sample());
+        oursMs.push(a);
+        hfMs.push(b);
+        ratio.push(b / a);
+      }
+      const gflops = oursMs.map((ms) => flops / (ms / 1000) / 1e9);
+      rows.push({
+        ours,
+        hf: theirs,
+        oursTextsPerSecond: summarize(oursMs.map((ms) => (HF_TEXTS / ms) * 1000)),
+        hfTextsPerSecond: summarize(hfMs.map((ms) => (HF_TEXTS / ms) * 1000)),
+        oursOverHfSpeed: summarize(ratio),
+        achievedGflops: summarize(gflops),
+        peakGflops: summarize(peakNow),
+        fractionOfPeak: summarize(gflops.map((g, i) => g / peakNow[i])),
+      });
+    }
+  } finally {
+    ref.stop();
+    await probe.release();
+  }
+  return { texts: HF_TEXTS, batch: HF_BATCH, tokens: ids.map((r) => r.length).reduce((a, b) => a + b, 0), matmulGflopPerPass: flops / 1e9, torch: ready.torch, transformers: ready.transformers, torchThreads: ready.threads, hfExperts: ready.experts_implementation ?? 'default', rows };
+}
+
+/** Node memory after 10 and after `requests` consecutive embed requests of `perRequest` texts, a fresh engine per repeat. */
+async function nodeMemory(requests: number, perRequest: number, repeats: number) {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run the benchmark with node --expose-gc (npm run bench does)');
+  const read = () => {
+    gc();
+    const m = process.memoryUsage();
+    return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+  };
+  const sample = texts(perRequest);
+  const after10: ReturnType<typeof read>[] = [];
+  const afterAll: ReturnType<typeof read>[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const engine = await createNodeEngine('moee-demo', 'q8');
+    for (let i = 1; i <= requests; i++) {
+      await engine.embed(sample, { ...DEFAULT_EMBED_OPTIONS, batchSize: perRequest });
+      if (i === 10) after10.push(read());
+    }
+    afterAll.push(read());
+    await engine.handler.current()?.dispose();
+  }
+  const growth = (k: keyof ReturnType<typeof read>) => summarize(afterAll.map((m, i) => m[k] / after10[i][k] - 1));
+  return { requests, textsPerRequest: perRequest, after10, afterAll, growth: { rss: growth('rss'), heapUsed: growth('heapUsed'), external: growth('external') } };
+}
+
+async function browser() {
+  if (!BROWSER) {
+    console.log('SKIPPED Chromium figures (BENCH_BROWSER=0)');
+    return null;
+  }
+  const server = await startPreview();
+  // One figure failing (a browser crash on a loaded machine) is reported, not allowed to lose the others.
+  const attempt = async <T>(name: string, fn: () => Promise<T>): Promise<T | { error: string }> => {
+    try {
+      return await fn();
+    } catch (error) {
+      console.log(`FAILED ${name}: ${String(error).split('\n')[0]}`);
+      return { error: String(error).split('\n')[0] };
+    }
+  };
+  try {
+    const cold = await attempt('cold start', () => coldStart(REPEATS));
+    if (!('error' in cold)) console.log(`cold start: ${fmt(cold.coldMs, 0)} ms, warm ${fmt(cold.warmMs, 0)} ms`);
+    const tasks = await attempt('long tasks', () => longTasks(texts(LONGTASK_TEXTS), TEMPLATE_IDS));
+    if (!('error' in tasks)) console.log(`long tasks: ${tasks.count} over 50 ms while embedding ${tasks.texts} × ${tasks.templates}; longest per template ${fmt(tasks.longestPerTemplateMs, 0)} ms`);
+    const memory = await attempt('browser memory', () => browserMemory(texts(4), MEMORY_REQUESTS, BROWSER_MEMORY_REPEATS));
+    if (!('error' in memory)) console.log(`browser memory growth 10→${MEMORY_REQUESTS} requests: ${fmt(memory.growth, 3)}`);
+    return { cold, tasks, memory };
+  } finally {
+    stopPreview(server);
+  }
+}
+
+const peak = await matmulPeak(
+  [
+    [512, 512, 512],
+    [1024, 1024, 1024],
+    [32 * 24, CONFIG.hidden_size, CONFIG.vocab_size], // the LM head of a batch of 32 × 24 tokens
+    [32 * 24, CONFIG.hidden_size, 4 * CONFIG.hidden_size],
+  ],
+  REPEATS,
+);
+console.log(`matmul peak ${peak.peak.toFixed(1)} GFLOP/s (${peak.shapes.map((p) => `${p.m}×${p.k}×${p.n}: ${fmt(p.gflops)}`).join('; ')})`);
+const tapResults = [await tapOverhead('q8'), await tapOverhead('fp32')];
+const throughputResults = [await throughput('q8'), await throughput('fp32')];
+const hf = await versusHf(peak.best);
+const memory = await nodeMemory(MEMORY_REQUESTS, 4, REPEATS);
+console.log(`node memory growth 10→500 requests: rss ${fmt(memory.growth.rss, 3)}, heap ${fmt(memory.growth.heapUsed, 3)}`);
+const chromiumResults = await browser();
 const results = {
   date: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model, cores: cpus().length, platform: `${platform()} ${release()}`, node: process.version },
+  machine: {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    platform: `${platform()} ${release()}`,
+    node: process.version,
+    chromium: BROWSER ? chromiumVersion() : null,
+  },
   versions: {
     'onnxruntime-web': JSON.parse(readFileSync(new URL('../node_modules/onnxruntime-web/package.json', import.meta.url), 'utf8')).version,
     '@huggingface/transformers': JSON.parse(readFileSync(new URL('../node_modules/@huggingface/transformers/package.json', import.meta.url), 'utf8')).version,
+    torch: hf?.torch ?? null,
+    transformers: hf?.transformers ?? null,
   },
   repeats: REPEATS,
-  tap: [await tapOverhead('q8'), await tapOverhead('fp32')],
-  throughput: [await throughput('q8'), await throughput('fp32')],
+  matmulPeak: peak,
+  flopsPerToken: forwardFlops(CONFIG, 1, 1),
+  tap: tapResults,
+  throughput: throughputResults,
+  versusHf: hf,
+  nodeMemory: memory,
+  chromium: chromiumResults,
 };
 writeFileSync(new URL('results.json', import.meta.url), JSON.stringify(results, null, 1) + '\n');
+
+const pct = (x: Summary) => `${(100 * x.median).toFixed(1)}% (${(100 * x.min).toFixed(1)}–${(100 * x.max).toFixed(1)}%, n=${x.runs})`;
+const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
 const md = [
   '# Benchmark results',
   '',
-  `\`npm run bench\` on ${results.machine.cpu} (${results.machine.cores} cores), ${results.machine.platform}, Node ${results.machine.node}, ` +
-    `onnxruntime-web ${results.versions['onnxruntime-web']}, Transformers.js ${results.versions['@huggingface/transformers']}; ${results.date}. ` +
-    `Node WASM, one thread. Each figure: median (min–max) of ${REPEATS} runs, measured side by side in one process.`,
+  `\`npm run bench\` on ${results.machine.cpu} (${results.machine.cores} cores, ${results.machine.memoryGiB} GiB), ${results.machine.platform}, Node ${results.machine.node}, ` +
+    `onnxruntime-web ${results.versions['onnxruntime-web']}, Transformers.js ${results.versions['@huggingface/transformers']}` +
+    (hf ? `, torch ${hf.torch}, transformers ${hf.transformers}` : '') +
+    (results.machine.chromium ? `, ${results.machine.chromium}` : '') +
+    `; ${results.date}. Node figures: onnxruntime-web WASM, one thread. Each figure: median (min–max) of ${REPEATS} runs, measured side by side in one process ` +
+    '(the compared things alternate within each repeat, so drift in machine load hits both). The machine is shared (other jobs ran at the same time): ratios are the figures to read, absolute times move with the load.',
   '',
-  '## Tap overhead (the same inputs, untapped vs tapped session of the same file; batch 32 × 24 tokens)',
+  '## Tap overhead (the same inputs, untapped vs tapped session of the same file; batch 32 × 24 tokens; goal ≤ 1.03)',
   '',
   '| weights | untapped ms | tapped ms | tapped / untapped |',
   '|---|---|---|---|',
   ...results.tap.map((t) => `| ${t.dtype} | ${fmt(t.untappedMs)} | ${fmt(t.tappedMs)} | ${fmt(t.overheadRatio, 3)} |`),
   '',
-  '## Texts per second: our engine (RW + HS + top-5 next tokens) vs Transformers.js AutoModelForCausalLM forward (logits only), same ONNX file and runtime',
+  '## Texts per second: our engine (RW + HS + top-5 next tokens) vs Transformers.js AutoModelForCausalLM forward (logits only), same ONNX file and runtime (goal ≥ 1.0)',
   '',
   '| weights | batch | ours texts/s | Transformers.js texts/s | ours ÷ theirs (speed) |',
   '|---|---|---|---|---|',
@@ -131,11 +342,89 @@ const md = [
     Object.entries(t.textsPerSecond).map(([batch, r]) => `| ${t.dtype} | ${batch.replace('batch', '')} | ${fmt(r.ours)} | ${fmt(r.transformersJs)} | ${fmt(r.ratio, 2)} |`),
   ),
   '',
+  '## Our engine vs the PyTorch/HF reference (Qwen2MoeForCausalLM on model.safetensors), same machine, same token batches, one thread each',
+  '',
+  ...(hf
+    ? [
+        `${hf.texts} texts (PromptEOL, ${hf.tokens} tokens) in batches of ${hf.batch}, the engine's own batching and left padding. Ours: \`engine.embed\` end to end ` +
+          '(tokenise, run, read RW/HS/top-5). HF: the forward pass alone on pre-tokenised batches, with output_router_logits and output_hidden_states, ' +
+          `torch.set_num_threads(${hf.torchThreads}), HF's default experts implementation (\`${hf.hfExperts}\`). HF int8 is torch dynamic quantisation of nn.Linear (attention, shared expert, router, LM head); ` +
+          'Qwen2-MoE keeps the routed experts as fused 3-D weights, so they stay fp32 there — ours int8 is weight-only MatMulNBits for every MatMul but the routers.',
+        '',
+        '| ours | HF | ours texts/s | HF texts/s | ours ÷ HF (speed) |',
+        '|---|---|---|---|---|',
+        ...hf.rows.map((r) => `| ${r.ours} | ${r.hf} | ${fmt(r.oursTextsPerSecond)} | ${fmt(r.hfTextsPerSecond)} | ${fmt(r.oursOverHfSpeed, 2)} |`),
+      ]
+    : ['Skipped: no .venv/bin/python (see README, "The demo model").']),
+  '',
+  '## Achieved GFLOP/s vs the measured matmul peak',
+  '',
+  `Peak: an ONNX graph holding one fp32 MatMul (B an initializer), run by the same onnxruntime-web WASM build on one thread, ≈ 2 GFLOP per sample; the best per-shape median at the start of the run: **${peak.peak.toFixed(1)} GFLOP/s**.`,
+  '',
+  '| M × K × N | GFLOP/s |',
+  '|---|---|',
+  ...peak.shapes.map((p) => `| ${p.m} × ${p.k} × ${p.n} | ${fmt(p.gflops)} |`),
+  '',
+  ...(hf
+    ? [
+        `Achieved: matrix-multiply FLOPs of the batch-32 passes above (${hf.matmulGflopPerPass.toFixed(2)} GFLOP per pass of ${hf.texts} texts, counted from config.json and the padded shapes: ` +
+          'projections, attention products, router, shared and top-2 routed experts, LM head at every position; element-wise work not counted, so a lower bound) ÷ our wall time (tokenisation and read-out included).',
+        '',
+        `The peak is sampled again inside each repeat (shape ${peak.best.join(' × ')}), and each repeat's achieved figure is divided by its own peak sample.`,
+        '',
+        '| weights | achieved GFLOP/s | MatMul peak GFLOP/s, same repeats | achieved ÷ peak |',
+        '|---|---|---|---|',
+        ...hf.rows.map((r) => `| ${r.ours} | ${fmt(r.achievedGflops, 2)} | ${fmt(r.peakGflops, 2)} | ${pct(r.fractionOfPeak)} |`),
+      ]
+    : []),
+  '',
+  `## Memory after ${memory.requests} consecutive embed requests vs after 10 (${memory.textsPerRequest} texts each; goal: growth < 10%)`,
+  '',
+  `Node (process.memoryUsage() after a forced full GC; a fresh engine per repeat): RSS growth ${pct(memory.growth.rss)}, JS heap ${pct(memory.growth.heapUsed)}, external ${pct(memory.growth.external)}; ` +
+    `RSS after 10: ${memory.after10.map((m) => MiB(m.rss)).join(', ')} MiB; after ${memory.requests}: ${memory.afterAll.map((m) => MiB(m.rss)).join(', ')} MiB.`,
+  '',
+  ...(chromiumResults
+    ? chromiumMarkdown(chromiumResults)
+    : ['Chromium figures skipped (BENCH_BROWSER=0).']),
+  '',
+  'WebGPU: not measured here. The only adapter on this machine is a software one (SwiftShader); its timings would say nothing about GPU speed.',
+  '',
 ].join('\n');
 writeFileSync(new URL('RESULTS.md', import.meta.url), md);
-for (const t of results.tap) console.log(`tap overhead ${t.dtype} (batch ${t.batch}×${t.seq}): untapped ${fmt(t.untappedMs)} ms, tapped ${fmt(t.tappedMs)} ms, ratio ${fmt(t.overheadRatio, 3)}`);
-for (const t of results.throughput) {
-  for (const [batch, r] of Object.entries(t.textsPerSecond)) {
-    console.log(`texts/s ${t.dtype} ${batch}: ours ${fmt(r.ours)} vs Transformers.js ${fmt(r.transformersJs)}; ours/theirs speed ${fmt(r.ratio, 2)}`);
-  }
+console.log(md);
+
+function chromiumMarkdown(c: NonNullable<typeof chromiumResults>): string[] {
+  const failed = (x: object): x is { error: string } => 'error' in x;
+  return [
+    ...(failed(c.memory)
+      ? [`Chromium memory: failed in this run (${c.memory.error}).`]
+      : [
+        `Chromium (performance.measureUserAgentSpecificMemory: page + worker + their WebAssembly memory; harness page, WASM; a fresh browser per repeat): growth ${pct(c.memory.growth)}; ` +
+          `after 10: ${c.memory.after10.map(MiB).join(', ')} MiB; after ${c.memory.requests}: ${c.memory.afterAll.map(MiB).join(', ')} MiB.`,
+      ]),
+        '',
+        '## Chromium: cold start to the first similarity matrix (the app, 8 texts, demo model q8, WASM)',
+        '',
+    'From navigation start until the app shows the HS matrix of the 8 texts and is idle. Empty cache: a fresh browser profile. Warm cache: the same profile opened again right after (HTTP cache and Cache Storage filled).',
+        '',
+    ...(failed(c.cold)
+      ? [`Failed in this run (${c.cold.error}).`]
+      : ['| empty cache ms | warm cache ms | empty ÷ warm |', '|---|---|---|', `| ${fmt(c.cold.coldMs, 0)} | ${fmt(c.cold.warmMs, 0)} | ${fmt(c.cold.coldOverWarm, 2)} |`]),
+        '',
+    `## Chromium: main-thread long tasks while embedding ${LONGTASK_TEXTS} texts × ${TEMPLATE_IDS.length} templates (goal: none over 50 ms)`,
+    '',
+    ...(failed(c.tasks)
+      ? [`Failed in this run (${c.tasks.error}).`]
+      : [
+        `The harness page (the real worker and engine client, no UI drawing; it copies each result into plain arrays on the main thread), WASM with ${c.tasks.wasmThreads} thread(s), ` +
+          `batches of 32, ${c.tasks.textsPerSecond.toFixed(1)} texts/s. PerformanceObserver('longtask') entries (tasks over 50 ms): **${c.tasks.count}**` +
+          (c.tasks.count ? ` (ms: ${c.tasks.durationsMs.join(', ')})` : '') +
+          `. Longest task per template: ${fmt(c.tasks.longestPerTemplateMs, 0)} ms.`,
+      ]),
+  ];
+}
+
+function chromiumVersion(): string | null {
+  const r = spawnSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
 }

@@ -12,36 +12,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseSts } from '../core/index.ts';
-import { createEngineHandler } from '../workers/handler.ts';
-import { createNodeBridge, loadNodeTransformers } from '../workers/ort-node.ts';
-import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type EmbedResult, type EngineEvent, type ModelDtype, type Pooling } from '../workers/protocol.ts';
+import { openEngine } from './engine.ts';
+import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type ModelDtype, type Pooling } from '../workers/protocol.ts';
 import { TEMPLATE_IDS, type BuiltinTemplateId } from '../workers/templates.ts';
 import { evaluateSts, METHODS } from './evaluate.ts';
 
 const USAGE = 'usage: moee embed [--model id] [--dtype q8|fp32] [--template id] [--jsonl file] [text ...]\n       moee eval file.tsv [--templates none,prompteol] [--dtype q8|fp32] [--limit n] [--json]';
-
-/** The engine behind the same handler the worker runs. */
-export async function openEngine(modelId: string, dtype: ModelDtype) {
-  const bridge = createNodeBridge();
-  let last: EngineEvent | null = null;
-  const handler = createEngineHandler({ bridge, loadTransformers: () => loadNodeTransformers(), post: (e) => (last = e) });
-  let id = 0;
-  const call = async (request: Parameters<typeof handler.handle>[0]) => {
-    await handler.handle(request);
-    const event = last as EngineEvent | null;
-    if (event?.kind === 'error') throw Object.assign(new Error(event.error.message), { name: event.error.name });
-    return event;
-  };
-  await call({ kind: 'load', requestId: `load-${++id}`, modelId, dtype, ep: 'wasm' });
-  return {
-    info: handler.current()!.info,
-    embed: async (texts: string[], options: EmbedOptions): Promise<EmbedResult> => {
-      const event = await call({ kind: 'embed', requestId: `embed-${++id}`, texts, options });
-      if (event?.kind !== 'embedded') throw new Error('no result');
-      return event.result;
-    },
-  };
-}
 
 function templateId(value: string): BuiltinTemplateId {
   if (!(TEMPLATE_IDS as readonly string[]).includes(value)) throw new Error(`unknown template "${value}"; one of: ${TEMPLATE_IDS.join(', ')}`);

@@ -1,0 +1,35 @@
+"""Reference matmul FLOP counts for bench/flops.ts: torch's FlopCounterMode on the HF model's own
+forward (eager attention and experts, so every product is a counted mm/bmm), written to
+tests/fixtures/flops.json. Full-length rows (no padding) so that every position is a real token.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+from transformers import Qwen2MoeForCausalLM
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    model = Qwen2MoeForCausalLM.from_pretrained(ROOT / "models" / "moee-demo", dtype=torch.float32,
+                                                attn_implementation="eager",
+                                                experts_implementation="eager").eval()
+    gen = torch.Generator().manual_seed(7)
+    cases = []
+    for batch, seq in [(1, 9), (4, 17), (32, 24)]:
+        ids = torch.randint(10, model.config.vocab_size, (batch, seq), generator=gen)
+        counter = FlopCounterMode(display=False)
+        with torch.inference_mode(), counter:
+            model(input_ids=ids, attention_mask=torch.ones_like(ids))
+        cases.append({"batch": batch, "seq": seq, "flops": counter.get_total_flops()})
+    out = ROOT / "tests" / "fixtures" / "flops.json"
+    out.write_text(json.dumps({"cases": cases}, indent=1) + "\n")
+    print(cases)
+
+
+if __name__ == "__main__":
+    main()

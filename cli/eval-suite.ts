@@ -1,0 +1,391 @@
+/**
+ * npm run eval — the paper's STS measurements on our model, with baselines, in one deterministic
+ * command (Node, onnxruntime-web WASM on one thread, the worker's own handler):
+ *   - STS12/13/14 (Spearman ×100 of cosine vs gold, per file and per subset): HS, RW (softmax and
+ *     logits), MoEE concat, MoEE sum at α = 1 and at the best grid α, templates none and prompteol;
+ *   - baselines: bag-of-words and TF-IDF cosine (core/lexical.ts), mean-pooled HS (and RW);
+ *   - all 10 templates for HS and RW on STS12 (the paper's Fig. 5) and the cross-template Spearman
+ *     correlations HS–HS, RW–RW, HS–RW (Fig. 4);
+ *   - findings (sum > HS, sum > RW, RW steadier than HS, MoEE vs the lexical floor) computed from
+ *     the numbers above.
+ * Writes models/<model>/eval/sts.json and sts.md, then re-renders the model card
+ * (models/build/model_card.py, standard-library Python) when a Python is found.
+ *
+ * Options: --render-only (re-render sts.md and the card from sts.json, no model run)  --model moee-demo  --dtype q8|fp32  --data DIR (default ../shared/data/sts, or $MOEE_STS_DIR)
+ *          --limit N (first N pairs per file: a quick smoke run; never written as the model's results
+ *          unless --out is given)  --out DIR
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseSts, uniqueSentences, type StsPair } from '../core/index.ts';
+import { lexicalPairCosines } from '../core/lexical.ts';
+import { openEngine } from './engine.ts';
+import {
+  crossTemplateCorrelation,
+  embedSentences,
+  methodSimilarities,
+  METHODS,
+  representationPairCosines,
+  scoreBySubset,
+  selectRows,
+  spearman100,
+  type CrossTemplateCorrelation,
+  type Method,
+  type SentenceEmbeddings,
+} from './evaluate.ts';
+import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type ModelDtype, type Pooling } from '../workers/protocol.ts';
+import { TEMPLATE_IDS, type BuiltinTemplateId } from '../workers/templates.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The exact command the card quotes. */
+const COMMAND = 'npm run eval';
+const FILES = ['sts12', 'sts13', 'sts14'] as const;
+type StsFile = (typeof FILES)[number];
+/** The paper's STS table uses these two; the 10-template sweep is on STS12 only (its Fig. 5). */
+const MAIN_TEMPLATES: BuiltinTemplateId[] = ['none', 'prompteol'];
+const SWEEP_FILE: StsFile = 'sts12';
+/** The paper's Fig. 4 correlates its 9 prompts: every template but `none`. */
+const PROMPTED_TEMPLATES = TEMPLATE_IDS.filter((t) => t !== 'none');
+/** Batches of 32 are the engine's fastest on one WASM thread for these lengths (bench/RESULTS.md). */
+const BATCH = 32;
+
+const BASELINES = ['bag_of_words', 'tfidf', 'hs_mean', 'rw_softmax_mean'] as const;
+type Baseline = (typeof BASELINES)[number];
+
+interface FileData {
+  pairs: StsPair[];
+  sentences: string[];
+  index: Int32Array;
+  gold: Float64Array;
+}
+
+/** Everything `npm run eval` measures; models/build/model_card.py reads it. */
+export interface StsSuiteResult {
+  command: string;
+  model: string;
+  dtype: ModelDtype;
+  ep: string;
+  date: string;
+  wallSeconds: number;
+  machine: { cpu: string; cores: number; threads: number };
+  data: Record<StsFile, { pairs: number; sentences: number; subsets: Record<string, number> }>;
+  /** [template][file]: scores of every method, all pairs and per subset, and the grid α. */
+  main: Record<string, Record<StsFile, { all: Record<Method, number>; subsets: Record<string, Record<Method, number>>; bestAlpha: number }>>;
+  /** [file]: lexical baselines (template-free) and, per template, mean-pooled HS/RW. */
+  baselines: Record<StsFile, { all: Record<'bag_of_words' | 'tfidf', number>; subsets: Record<string, Record<'bag_of_words' | 'tfidf', number>> }>;
+  meanPooling: Record<string, Record<StsFile, { all: Record<'hs_mean' | 'rw_softmax_mean', number>; subsets: Record<string, Record<'hs_mean' | 'rw_softmax_mean', number>> }>>;
+  /** STS12 over all 10 templates (Fig. 5). */
+  templateSweep: { file: StsFile; scores: Record<string, Record<'hs' | 'rw_softmax' | 'rw_logits' | 'sum_alpha1', number>>; spread: Record<'hs' | 'rw_softmax' | 'rw_logits', { min: number; max: number; std: number }> };
+  /** Fig. 4 over the 9 prompted templates, and over all 10. */
+  crossTemplate: { prompted: CrossTemplateCorrelation; all: CrossTemplateCorrelation };
+  findings: Finding[];
+}
+
+/** One of the paper's directions, checked on our numbers. */
+export interface Finding {
+  id: 'sum_gt_hs' | 'sum_gt_rw' | 'rw_steadier_correlation' | 'rw_steadier_score' | 'moee_gt_lexical' | 'last_gt_mean';
+  claim: string;
+  /** Cases where it holds, of all cases. */
+  holds: number;
+  cases: number;
+  detail: string;
+}
+
+function loadFiles(dir: string, limit: number | null): Record<StsFile, FileData> {
+  const out = {} as Record<StsFile, FileData>;
+  for (const f of FILES) {
+    let pairs = parseSts(readFileSync(join(dir, `${f}.tsv`), 'utf8'));
+    if (limit) pairs = pairs.slice(0, limit);
+    const { sentences, index } = uniqueSentences(pairs);
+    out[f] = { pairs, sentences, index, gold: Float64Array.from(pairs, (p) => p.score) };
+  }
+  return out;
+}
+
+const subsetCounts = (pairs: StsPair[]) => pairs.reduce<Record<string, number>>((c, p) => ({ ...c, [p.subset]: (c[p.subset] ?? 0) + 1 }), {});
+
+function std(values: number[]): number {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+}
+
+function log(message: string): void {
+  process.stderr.write(`[eval ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+async function run(): Promise<{ result: StsSuiteResult; out: string }> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: 'moee-demo' },
+      dtype: { type: 'string', default: 'q8' },
+      data: { type: 'string', default: process.env.MOEE_STS_DIR ?? resolve(ROOT, '../shared/data/sts') },
+      limit: { type: 'string' },
+      out: { type: 'string' },
+      'render-only': { type: 'boolean', default: false },
+    },
+  });
+  const out = resolve(values.out ?? join(ROOT, 'models', values.model, 'eval'));
+  if (values['render-only']) {
+    // Tables and findings again from the stored numbers (after a change to this renderer), no model run.
+    const stored = JSON.parse(readFileSync(join(out, 'sts.json'), 'utf8')) as StsSuiteResult;
+    return { result: { ...stored, findings: findings(stored) }, out };
+  }
+  const limit = values.limit ? Number(values.limit) : null;
+  if (limit !== null && !values.out) throw new Error('--limit is a smoke run: give --out DIR so it cannot overwrite the model\'s results');
+  if (!existsSync(join(values.data, 'sts12.tsv'))) throw new Error(`no STS files in ${values.data} (sts12.tsv, sts13.tsv, sts14.tsv); pass --data DIR or set MOEE_STS_DIR`);
+  const started = performance.now();
+  const files = loadFiles(values.data, limit);
+  const dtype = values.dtype as ModelDtype;
+  const engine = await openEngine(values.model, dtype, 1);
+  log(`${engine.info.modelId} ${dtype} on ${engine.info.ep}; ${FILES.map((f) => `${f}: ${files[f].pairs.length} pairs`).join(', ')}`);
+
+  // Every distinct sentence of the three files, embedded once per (template, pooling).
+  const union = [...new Set(FILES.flatMap((f) => files[f].sentences))];
+  const unionRow = new Map(union.map((s, i) => [s, i]));
+  const rowsOf = (f: StsFile) => Int32Array.from(files[f].sentences, (s) => unionRow.get(s)!);
+  const embedAll = async (template: BuiltinTemplateId, pooling: Pooling, sentences: string[]): Promise<SentenceEmbeddings> => {
+    const t = performance.now();
+    const options: EmbedOptions = { ...DEFAULT_EMBED_OPTIONS, pooling, batchSize: BATCH };
+    const emb = await embedSentences(sentences, template, engine.embed, options);
+    log(`embedded ${sentences.length} sentences, template ${template}, ${pooling} pooling, in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+    return emb;
+  };
+  const perFile = (emb: SentenceEmbeddings, f: StsFile): SentenceEmbeddings => {
+    const rows = rowsOf(f);
+    return { hs: selectRows(emb.hs, rows), rwSoftmax: selectRows(emb.rwSoftmax, rows), rwLogits: selectRows(emb.rwLogits, rows) };
+  };
+
+  const main: StsSuiteResult['main'] = {};
+  const meanPooling: StsSuiteResult['meanPooling'] = {};
+  const sweepEmbeddings = new Map<BuiltinTemplateId, SentenceEmbeddings>();
+  for (const template of MAIN_TEMPLATES) {
+    const last = await embedAll(template, 'last', union);
+    const mean = await embedAll(template, 'mean', union);
+    main[template] = {} as (typeof main)[string];
+    meanPooling[template] = {} as (typeof meanPooling)[string];
+    for (const f of FILES) {
+      const { pairs, index, gold } = files[f];
+      const lastF = perFile(last, f);
+      const { sims, bestAlpha } = methodSimilarities(lastF, index, gold);
+      main[template][f] = { ...scoreBySubset(sims, pairs), bestAlpha };
+      const meanF = perFile(mean, f);
+      meanPooling[template][f] = scoreBySubset(
+        { hs_mean: representationPairCosines(meanF.hs, index), rw_softmax_mean: representationPairCosines(meanF.rwSoftmax, index) },
+        pairs,
+      );
+      if (f === SWEEP_FILE) sweepEmbeddings.set(template, lastF);
+    }
+  }
+
+  const baselines = {} as StsSuiteResult['baselines'];
+  for (const f of FILES) {
+    const { sentences, index, pairs } = files[f];
+    baselines[f] = scoreBySubset({ bag_of_words: lexicalPairCosines(sentences, index, 'count'), tfidf: lexicalPairCosines(sentences, index, 'tfidf') }, pairs);
+  }
+
+  const sweep = files[SWEEP_FILE];
+  for (const template of TEMPLATE_IDS) if (!sweepEmbeddings.has(template)) sweepEmbeddings.set(template, await embedAll(template, 'last', sweep.sentences));
+  const hsSims = new Map<BuiltinTemplateId, Float64Array>();
+  const rwSims = new Map<BuiltinTemplateId, Float64Array>();
+  const sweepScores: StsSuiteResult['templateSweep']['scores'] = {};
+  for (const template of TEMPLATE_IDS) {
+    const emb = sweepEmbeddings.get(template)!;
+    const { sims } = methodSimilarities(emb, sweep.index, sweep.gold);
+    hsSims.set(template, sims.hs as Float64Array);
+    rwSims.set(template, sims.rw_softmax as Float64Array);
+    sweepScores[template] = {
+      hs: spearman100(sims.hs, sweep.gold),
+      rw_softmax: spearman100(sims.rw_softmax, sweep.gold),
+      rw_logits: spearman100(sims.rw_logits, sweep.gold),
+      sum_alpha1: spearman100(sims.sum_alpha1, sweep.gold),
+    };
+  }
+  const spread = Object.fromEntries(
+    (['hs', 'rw_softmax', 'rw_logits'] as const).map((m) => {
+      const v = TEMPLATE_IDS.map((t) => sweepScores[t][m]);
+      return [m, { min: Math.min(...v), max: Math.max(...v), std: Math.round(std(v) * 100) / 100 }];
+    }),
+  ) as StsSuiteResult['templateSweep']['spread'];
+  const cross = (templates: BuiltinTemplateId[]) => crossTemplateCorrelation(templates, templates.map((t) => hsSims.get(t)!), templates.map((t) => rwSims.get(t)!));
+  const crossTemplate = { prompted: cross([...PROMPTED_TEMPLATES]), all: cross([...TEMPLATE_IDS]) };
+
+  const result: StsSuiteResult = {
+    command: limit ? `${COMMAND} -- --limit ${limit} --out ${values.out}` : COMMAND,
+    model: engine.info.modelId,
+    dtype,
+    ep: engine.info.ep,
+    date: new Date().toISOString(),
+    wallSeconds: 0,
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, threads: 1 },
+    data: Object.fromEntries(FILES.map((f) => [f, { pairs: files[f].pairs.length, sentences: files[f].sentences.length, subsets: subsetCounts(files[f].pairs) }])) as StsSuiteResult['data'],
+    main,
+    baselines,
+    meanPooling,
+    templateSweep: { file: SWEEP_FILE, scores: sweepScores, spread },
+    crossTemplate,
+    findings: [],
+  };
+  result.findings = findings(result);
+  result.wallSeconds = Math.round((performance.now() - started) / 100) / 10;
+  return { result, out };
+}
+
+/** The paper's directions, checked case by case on our numbers. */
+export function findings(r: StsSuiteResult): Finding[] {
+  const cases = MAIN_TEMPLATES.flatMap((t) => FILES.map((f) => ({ t, f, s: r.main[t][f].all })));
+  const count = (test: (c: (typeof cases)[number]) => boolean) => cases.filter(test).length;
+  const list = (test: (c: (typeof cases)[number]) => boolean) => cases.filter(test).map((c) => `${c.f.toUpperCase()}/${c.t}`).join(', ') || 'none';
+  const lexical = (f: StsFile) => Math.max(r.baselines[f].all.bag_of_words, r.baselines[f].all.tfidf);
+  const bestMoee = (s: Record<Method, number>) => Math.max(s.concat, s.sum_alpha1, s.sum_best);
+  const p = r.crossTemplate.prompted.mean;
+  const spread = r.templateSweep.spread;
+  return [
+    {
+      id: 'sum_gt_hs',
+      claim: 'MoEE sum (α = 1) scores above HS',
+      holds: count((c) => c.s.sum_alpha1 > c.s.hs),
+      cases: cases.length,
+      detail: `holds on ${list((c) => c.s.sum_alpha1 > c.s.hs)}; with the best grid α on ${count((c) => c.s.sum_best > c.s.hs)} of ${cases.length}`,
+    },
+    {
+      id: 'sum_gt_rw',
+      claim: 'MoEE sum (α = 1) scores above RW (softmax)',
+      holds: count((c) => c.s.sum_alpha1 > c.s.rw_softmax),
+      cases: cases.length,
+      detail: `holds on ${list((c) => c.s.sum_alpha1 > c.s.rw_softmax)}; with the best grid α on ${count((c) => c.s.sum_best > c.s.rw_softmax)} of ${cases.length}`,
+    },
+    {
+      id: 'rw_steadier_correlation',
+      claim: 'RW similarities agree more across prompts than HS similarities (mean Spearman RW–RW > HS–HS, 9 prompts, STS12)',
+      holds: p.rwRw > p.hsHs ? 1 : 0,
+      cases: 1,
+      detail: `RW–RW ${p.rwRw.toFixed(2)}, HS–HS ${p.hsHs.toFixed(2)}, HS–RW ${p.hsRw.toFixed(2)} (paper, DeepSeekMoE: 0.63, 0.52, 0.51)`,
+    },
+    {
+      id: 'rw_steadier_score',
+      claim: 'RW\'s STS12 score varies less across the 10 templates than HS\'s (std over templates)',
+      holds: spread.rw_softmax.std < spread.hs.std ? 1 : 0,
+      cases: 1,
+      detail: `std RW ${spread.rw_softmax.std.toFixed(2)} (range ${spread.rw_softmax.min.toFixed(2)}–${spread.rw_softmax.max.toFixed(2)}), HS ${spread.hs.std.toFixed(2)} (range ${spread.hs.min.toFixed(2)}–${spread.hs.max.toFixed(2)})`,
+    },
+    {
+      id: 'moee_gt_lexical',
+      claim: 'the best MoEE (concat, sum α = 1 or best α) beats the best lexical baseline (bag-of-words or TF-IDF)',
+      holds: count((c) => bestMoee(c.s) > lexical(c.f)),
+      cases: cases.length,
+      detail: FILES.map((f) => `${f.toUpperCase()}: lexical ${lexical(f).toFixed(2)}, MoEE ${MAIN_TEMPLATES.map((t) => `${t} ${bestMoee(r.main[t][f].all).toFixed(2)}`).join(', ')}`).join('; '),
+    },
+    {
+      id: 'last_gt_mean',
+      claim: 'last-token HS beats mean-pooled HS (the paper\'s pooling ablation)',
+      holds: count((c) => c.s.hs > r.meanPooling[c.t][c.f].all.hs_mean),
+      cases: cases.length,
+      detail: `holds on ${list((c) => c.s.hs > r.meanPooling[c.t][c.f].all.hs_mean)}`,
+    },
+  ];
+}
+
+const METHOD_LABEL: Record<Method | Baseline, string> = {
+  hs: 'HS (last token)',
+  rw_softmax: 'RW softmax',
+  rw_logits: 'RW logits',
+  concat: 'MoEE concat',
+  sum_alpha1: 'MoEE sum α = 1',
+  sum_best: 'MoEE sum, best grid α',
+  bag_of_words: 'bag-of-words cosine',
+  tfidf: 'TF-IDF cosine',
+  hs_mean: 'HS mean-pooled',
+  rw_softmax_mean: 'RW softmax mean-pooled',
+};
+
+/** The Markdown tables of a result (the model card includes them verbatim). */
+export function renderMarkdown(r: StsSuiteResult): string {
+  const n = (v: number) => v.toFixed(2);
+  const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const lines: string[] = [];
+  lines.push(
+    `Spearman ×100 of cosine similarity vs gold; \`${r.command}\` (${r.model}, ${r.dtype} weights, onnxruntime-web ${r.ep} in Node, one thread; ` +
+      `${r.wallSeconds.toFixed(0)} s on ${r.machine.cores} × ${r.machine.cpu}; ${r.date.slice(0, 10)}). ` +
+      `Pairs: ${FILES.map((f) => `${f.toUpperCase()} ${r.data[f].pairs}`).join(', ')}. RW is the router softmax unless it says logits; ` +
+      'MoEE sum uses RW softmax; MoEE concat z-scores each block with the statistics of the file\'s own sentences (the paper\'s batch statistics); ' +
+      'the best grid α (0.1…1.0) is chosen per file with the gold scores, so that row is an upper bound, not a label-free result. ' +
+      'Lexical baselines are fitted on each file\'s sentences (sklearn defaults).',
+    '',
+    '### STS 2012–2014',
+    '',
+    `| method | template | ${FILES.map((f) => f.toUpperCase()).join(' | ')} | mean |`,
+    `|---|---|${FILES.map(() => '---|').join('')}---|`,
+  );
+  const row = (label: string, template: string, values: number[]) => lines.push(`| ${label} | ${template} | ${values.map(n).join(' | ')} | ${n(avg(values))} |`);
+  row(METHOD_LABEL.bag_of_words, '—', FILES.map((f) => r.baselines[f].all.bag_of_words));
+  row(METHOD_LABEL.tfidf, '—', FILES.map((f) => r.baselines[f].all.tfidf));
+  for (const t of MAIN_TEMPLATES) {
+    for (const m of ['hs_mean', 'rw_softmax_mean'] as const) row(METHOD_LABEL[m], t, FILES.map((f) => r.meanPooling[t][f].all[m]));
+    for (const m of METHODS) row(METHOD_LABEL[m], t, FILES.map((f) => r.main[t][f].all[m]));
+  }
+  lines.push('', `Best grid α per file: ${MAIN_TEMPLATES.map((t) => `${t}: ${FILES.map((f) => `${f.toUpperCase()} ${r.main[t][f].bestAlpha}`).join(', ')}`).join('; ')}.`);
+
+  lines.push('', '### Per subset (template prompteol)', '');
+  const subsetCols = ['bag_of_words', 'tfidf', 'hs_mean', ...METHODS] as const;
+  lines.push(`| file | subset | pairs | ${subsetCols.map((m) => METHOD_LABEL[m]).join(' | ')} |`, `|---|---|---|${subsetCols.map(() => '---|').join('')}`);
+  for (const f of FILES) {
+    for (const subset of Object.keys(r.data[f].subsets)) {
+      const v = (m: (typeof subsetCols)[number]) =>
+        m === 'bag_of_words' || m === 'tfidf' ? r.baselines[f].subsets[subset][m] : m === 'hs_mean' ? r.meanPooling.prompteol[f].subsets[subset].hs_mean : r.main.prompteol[f].subsets[subset][m];
+      lines.push(`| ${f.toUpperCase()} | ${subset} | ${r.data[f].subsets[subset]} | ${subsetCols.map((m) => n(v(m))).join(' | ')} |`);
+    }
+  }
+
+  const sw = r.templateSweep;
+  lines.push('', `### All 10 templates on ${sw.file.toUpperCase()} (the paper's Fig. 5)`, '', '| template | HS | RW softmax | RW logits | MoEE sum α = 1 |', '|---|---|---|---|---|');
+  for (const t of TEMPLATE_IDS) lines.push(`| ${t} | ${n(sw.scores[t].hs)} | ${n(sw.scores[t].rw_softmax)} | ${n(sw.scores[t].rw_logits)} | ${n(sw.scores[t].sum_alpha1)} |`);
+  lines.push(`| **std over templates** | ${n(sw.spread.hs.std)} | ${n(sw.spread.rw_softmax.std)} | ${n(sw.spread.rw_logits.std)} | |`);
+
+  const c = r.crossTemplate;
+  lines.push(
+    '',
+    `### Prompt robustness (the paper's Fig. 4): Spearman between templates' pair-similarity lists on ${sw.file.toUpperCase()}`,
+    '',
+    'For each template, the cosine of every STS pair under HS and under RW (softmax); the Spearman correlation between two templates\' lists, ' +
+      'averaged over template pairs (HS–RW: HS of one template against RW of another, all pairs of templates including the same one).',
+    '',
+    '| templates | HS–HS | RW–RW | HS–RW | HS–RW, same template |',
+    '|---|---|---|---|---|',
+    `| the 9 prompts (all but none; the paper's setting) | ${c.prompted.mean.hsHs.toFixed(3)} | ${c.prompted.mean.rwRw.toFixed(3)} | ${c.prompted.mean.hsRw.toFixed(3)} | ${c.prompted.mean.hsRwSameTemplate.toFixed(3)} |`,
+    `| all 10 | ${c.all.mean.hsHs.toFixed(3)} | ${c.all.mean.rwRw.toFixed(3)} | ${c.all.mean.hsRw.toFixed(3)} | ${c.all.mean.hsRwSameTemplate.toFixed(3)} |`,
+    '| paper, DeepSeekMoE-16B | 0.52 | 0.63 | 0.51 | |',
+  );
+
+  lines.push('', '### The paper\'s directions on this model (computed from the tables above)', '');
+  for (const fd of r.findings) {
+    const verdict = fd.holds === fd.cases ? 'follows' : fd.holds === 0 ? 'does not follow' : 'partly follows';
+    lines.push(`- **${verdict}** (${fd.holds} of ${fd.cases}): ${fd.claim}. ${fd.detail}.`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Re-render the model card; it needs only Python's standard library. */
+function renderCard(): void {
+  const venv = join(ROOT, '.venv', 'bin', 'python');
+  const python = existsSync(venv) ? venv : 'python3';
+  const card = spawnSync(python, [join(ROOT, 'models', 'build', 'model_card.py')], { stdio: 'inherit' });
+  if (card.status !== 0) log(`could not re-render the model card with ${python}; run: python3 models/build/model_card.py`);
+}
+
+run()
+  .then(({ result, out }) => {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'sts.json'), JSON.stringify(result, null, 1) + '\n');
+    writeFileSync(join(out, 'sts.md'), renderMarkdown(result));
+    process.stdout.write(renderMarkdown(result));
+    log(`wrote ${join(out, 'sts.json')} and sts.md in ${result.wallSeconds} s`);
+    if (out === resolve(ROOT, 'models', result.model, 'eval')) renderCard();
+  })
+  .catch((error: Error) => {
+    process.stderr.write(`eval: ${error.name}: ${error.message}\n`);
+    process.exit(1);
+  });
