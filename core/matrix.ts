@@ -46,3 +46,31 @@ export function sliceColumns(m: Matrix, start: number, end: number): Matrix {
   for (let i = 0; i < m.rows; i++) out.set(m.data.subarray(i * m.cols + start, i * m.cols + end), i * cols);
   return { data: out, rows: m.rows, cols };
 }
+
+/** XᵀX (d×d, symmetric) of a row-major n×d array: the covariance route of PCA and spectra. */
+export function crossProductColumns(x: ArrayLike<number>, n: number, d: number): Float64Array {
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < d; a++) {
+      const xa = x[i * d + a];
+      if (xa === 0) continue;
+      for (let b = a; b < d; b++) out[a * d + b] += xa * x[i * d + b];
+    }
+  }
+  for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) out[a * d + b] = out[b * d + a];
+  return out;
+}
+
+/** XXᵀ (n×n, symmetric) of a row-major n×d array: the Gram route when rows are fewer than columns. */
+export function crossProductRows(x: ArrayLike<number>, n: number, d: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let p = 0; p < n; p++) {
+    for (let q = p; q < n; q++) {
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += x[p * d + j] * x[q * d + j];
+      out[p * n + q] = dot;
+      out[q * n + p] = dot;
+    }
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
  * spectrum), so a few hundred texts of a 2,048-wide model stay cheap.
  */
 import { symmetricEigen } from './eigen.ts';
-import type { Matrix } from './matrix.ts';
+import { crossProductColumns, crossProductRows, type Matrix } from './matrix.ts';
 
 export interface PcaResult {
   /** components×d row-major unit vectors; sign fixed so each vector's largest-magnitude entry is positive. */
@@ -32,32 +32,14 @@ export function pca(m: Matrix, count = 2): PcaResult {
   let totalVariance = 0;
   for (let i = 0; i < n * d; i++) totalVariance += x[i] * x[i];
   if (d <= n) {
-    const cov = new Float64Array(d * d);
-    for (let i = 0; i < n; i++) {
-      for (let a = 0; a < d; a++) {
-        const xa = x[i * d + a];
-        if (xa === 0) continue;
-        for (let b = a; b < d; b++) cov[a * d + b] += xa * x[i * d + b];
-      }
-    }
-    for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) cov[a * d + b] = cov[b * d + a];
-    const eig = symmetricEigen(cov, d);
+    const eig = symmetricEigen(crossProductColumns(x, n, d), d);
     for (let c = 0; c < k; c++) {
       eigenvalues[c] = Math.max(0, eig.values[c]);
       components.set(eig.vectors.subarray(c * d, (c + 1) * d), c * d);
     }
   } else {
     // Gram route: X Xᵀ u = λ u gives the component Xᵀ u / √λ.
-    const gram = new Float64Array(n * n);
-    for (let a = 0; a < n; a++) {
-      for (let b = a; b < n; b++) {
-        let dot = 0;
-        for (let j = 0; j < d; j++) dot += x[a * d + j] * x[b * d + j];
-        gram[a * n + b] = dot;
-        gram[b * n + a] = dot;
-      }
-    }
-    const eig = symmetricEigen(gram, n);
+    const eig = symmetricEigen(crossProductRows(x, n, d), n);
     for (let c = 0; c < k; c++) {
       const lambda = Math.max(0, eig.values[c]);
       eigenvalues[c] = lambda;

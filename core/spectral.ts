@@ -12,7 +12,7 @@
  *   cost the nuclear norm avoids.
  */
 import { symmetricEigen } from './eigen.ts';
-import type { Matrix } from './matrix.ts';
+import { crossProductColumns, crossProductRows, type Matrix } from './matrix.ts';
 
 /** Centre the columns, then scale rows to unit length (a zero row stays zero). */
 export function centerAndNormalizeRows(m: Matrix): Matrix {
@@ -56,28 +56,7 @@ export function matrixNuclearNorm(m: Matrix): NuclearNormApprox {
 /** Eigenvalues of ZᵀZ via the smaller of ZᵀZ (d×d) and ZZᵀ (N×N): the same non-zero spectrum. */
 function gramSpectrum(z: Matrix): Float64Array {
   const { rows: n, cols: d, data } = z;
-  if (d <= n) {
-    const a = new Float64Array(d * d);
-    for (let i = 0; i < n; i++) {
-      for (let p = 0; p < d; p++) {
-        const zp = data[i * d + p];
-        if (zp === 0) continue;
-        for (let q = p; q < d; q++) a[p * d + q] += zp * data[i * d + q];
-      }
-    }
-    for (let p = 0; p < d; p++) for (let q = 0; q < p; q++) a[p * d + q] = a[q * d + p];
-    return symmetricEigen(a, d).values;
-  }
-  const g = new Float64Array(n * n);
-  for (let p = 0; p < n; p++) {
-    for (let q = p; q < n; q++) {
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += data[p * d + j] * data[q * d + j];
-      g[p * n + q] = dot;
-      g[q * n + p] = dot;
-    }
-  }
-  return symmetricEigen(g, n).values;
+  return d <= n ? symmetricEigen(crossProductColumns(data, n, d), d).values : symmetricEigen(crossProductRows(data, n, d), n).values;
 }
 
 /** The sum of singular values of the normalised matrix (what the L1,2 norm approximates). */
