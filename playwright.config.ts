@@ -1,16 +1,12 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH } from './e2e/chromium.ts';
 
 /**
  * Browser tests in Debian's Chromium (never a downloaded browser), against the production build
  * served by `vite preview` (cross-origin isolated, so WASM runs threaded).
  */
 const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
+  ...CHROMIUM_BASE_FLAGS,
   // A real WebGPU adapter on http://127.0.0.1: SwiftShader in CI (software, for correctness only).
   '--enable-unsafe-webgpu',
 ];
@@ -28,7 +24,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS },
     viewport: { width: 1400, height: 1000 },
   },
   webServer: {

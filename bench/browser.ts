@@ -15,20 +15,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { summarize, type Summary } from './stats.ts';
+import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH } from '../e2e/chromium.ts';
 import type { BuiltinTemplateId } from '../workers/templates.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /** Parallel checkouts on one machine each pick their own port (as the e2e tests do). */
 const PORT = Number(process.env.MOEE_BENCH_PORT ?? process.env.MOEE_E2E_PORT ?? 4173);
 const BASE = `http://127.0.0.1:${PORT}`;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
+  ...CHROMIUM_BASE_FLAGS,
   // measureUserAgentSpecificMemory answers at once instead of at the next scheduled GC.
   '--enable-blink-features=ForceEagerMeasureMemory',
 ];
@@ -91,7 +86,7 @@ export async function coldStart(repeats: number): Promise<{ coldMs: Summary; war
   const warm: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const profile = mkdtempSync(join(tmpdir(), 'moee-bench-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS });
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: FLAGS });
     try {
       cold.push(await timeToFirstMatrix(context));
       warm.push(await timeToFirstMatrix(context));
@@ -126,7 +121,7 @@ export interface LongTaskReport {
 }
 
 export async function longTasks(texts: string[], templates: readonly string[]): Promise<LongTaskReport> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS });
   try {
     const { page, wasmThreads } = await openHarness(await browser.newContext());
     const report = await page.evaluate(
@@ -177,7 +172,7 @@ export async function browserMemory(texts: string[], requests: number, repeats: 
   const after10: number[] = [];
   const afterAll: number[] = [];
   for (let r = 0; r < repeats; r++) {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS });
     try {
       const { page } = await openHarness(await browser.newContext());
       const [a, b] = await page.evaluate(
