@@ -3,10 +3,15 @@ import react from '@vitejs/plugin-react';
 import { createReadStream, existsSync, statSync, cpSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 
-const MODELS_DIR = resolve(import.meta.dirname, 'models');
-/** Model folders the app serves at /models/<name>/ (HF layout; Transformers.js' localModelPath). */
-const SERVED_MODELS = ['moee-demo', 'fixtures'];
-/** What a production build ships: the demo model only (the fixtures are for tests, served from models/). */
+/**
+ * Folders the app serves at /models/<name>/ (HF layout; Transformers.js' localModelPath): the demo
+ * model, and the exporter-written test fixtures (tests/fixtures/<model>/, as /models/fixtures/<model>/).
+ */
+const SERVED_MODELS: Record<string, string> = {
+  'moee-demo': resolve(import.meta.dirname, 'models', 'moee-demo'),
+  fixtures: resolve(import.meta.dirname, 'tests', 'fixtures'),
+};
+/** What a production build ships: the demo model only (the fixtures are served in dev and preview, for tests). */
 const BUNDLED_MODELS = ['moee-demo'];
 
 /**
@@ -23,9 +28,10 @@ function embeddedModels(): Plugin {
   const serve = (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => {
     const url = decodeURIComponent((req.url ?? '').split('?')[0]);
     const match = /^\/models\/([^/]+)\/(.+)$/.exec(url);
-    if (!match || !SERVED_MODELS.includes(match[1])) return next();
-    const file = normalize(join(MODELS_DIR, match[1], match[2]));
-    if (!file.startsWith(join(MODELS_DIR, match[1])) || !existsSync(file) || !statSync(file).isFile()) {
+    const root = match ? SERVED_MODELS[match[1]] : undefined;
+    if (!match || !root || !Object.hasOwn(SERVED_MODELS, match[1])) return next();
+    const file = normalize(join(root, match[2]));
+    if (!file.startsWith(root + '/') || !existsSync(file) || !statSync(file).isFile()) {
       res.statusCode = 404;
       res.end('not found');
       return;
@@ -40,7 +46,7 @@ function embeddedModels(): Plugin {
     configurePreviewServer: (server) => void server.middlewares.use(serve),
     writeBundle: (options) => {
       for (const name of BUNDLED_MODELS) {
-        cpSync(join(MODELS_DIR, name), join(options.dir ?? 'dist', 'models', name), {
+        cpSync(SERVED_MODELS[name], join(options.dir ?? 'dist', 'models', name), {
           recursive: true,
           filter: (src) => !src.includes('/build') && !src.endsWith('.safetensors') && !src.includes('goldens'),
         });

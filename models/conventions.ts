@@ -49,7 +49,7 @@ const QUANT_SUFFIX = '(?:_Q4|_Q8|_quant|NBits)?';
 export const ROUTER_CONVENTIONS: readonly RouterConvention[] = [
   {
     id: 'mlp-gate',
-    // transformers 5 names every router module `mlp.gate` here, Mixtral's included (models/fixtures/).
+    // transformers 5 names every router module `mlp.gate` here, Mixtral's included (tests/fixtures/).
     description: 'OLMoE / Qwen-MoE / Qwen3-MoE / DeepSeek-V3 / Mixtral (transformers 5): /model/layers.{i}/mlp/gate/MatMul',
     modelTypes: ['olmoe', 'qwen2_moe', 'qwen3_moe', 'deepseek_v3', 'deepseek_v2', 'mixtral'],
     router: { kind: 'node-name', pattern: new RegExp(`^/model/layers\\.(\\d+)/mlp/gate/MatMul${QUANT_SUFFIX}$`) },
@@ -74,7 +74,7 @@ export const ROUTER_CONVENTIONS: readonly RouterConvention[] = [
   {
     id: 'ort-genai-moe',
     description: 'onnxruntime-genai builder: fused com.microsoft MoE/QMoE, router_probs input',
-    // onnxruntime-genai 0.18's builder emits fused MoE for gpt_oss (proven in models/fixtures/gpt-oss-genai,
+    // onnxruntime-genai 0.18's builder emits fused MoE for gpt_oss (proven in tests/fixtures/gpt-oss-genai,
     // where router_probs is /model/layers.{i}/moe/router/Reshape: logits plus bias), and for
     // lfm2_moe, qwen3_5_moe, granitemoehybrid, gemma4 and phimoe (CUDA only), none of them proven here.
     modelTypes: ['gpt_oss', 'lfm2_moe', 'qwen3_5_moe', 'granitemoehybrid', 'phimoe'],

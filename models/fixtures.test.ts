@@ -1,5 +1,5 @@
 /**
- * The engine's tap on graphs that real exporters wrote (models/fixtures/, built by
+ * The engine's tap on graphs that real exporters wrote (tests/fixtures/, built by
  * models/build/fixtures/build.py from HF transformers' own classes): through the real handler in
  * Node (onnxruntime-web WASM), each fixture's last-token router logits per MoE layer and final-norm
  * HS match the HF implementation's goldens within 1e-4, dense layers and shared experts stay out of
@@ -12,11 +12,11 @@ import * as ort from 'onnxruntime-web';
 import { compareWithGolden, type GoldenReport } from './golden-check.ts';
 import { readGoldens, type GoldenCase, type GoldenManifest } from './goldens.ts';
 import { readFloat32, type TensorEntry } from './tensor-file.ts';
-import { FIXTURES, fixtureId, type FixtureExpectation } from '../tests/real-fixtures.ts';
+import { FIXTURE_MODELS_DIR, FIXTURES, fixtureId, type FixtureExpectation } from '../tests/real-fixtures.ts';
 import { moeFacts, type RawModelConfig } from './moe-config.ts';
 import { tapModel } from './tap.ts';
 import { NotMoEModelError } from './errors.ts';
-import { createNodeEngine, MODELS_DIR, type NodeEngine } from '../tests/node-engine.ts';
+import { createNodeEngine, type NodeEngine } from '../tests/node-engine.ts';
 import { DEFAULT_EMBED_OPTIONS, type EngineEvent } from '../workers/protocol.ts';
 
 /** fp32 on WASM against fp32 PyTorch: the bar the demo model meets. */
@@ -26,19 +26,19 @@ const FP32_BOUND = 1e-4;
 type FixtureManifest = GoldenManifest & { model: { model_type: string; moe_layers: number[] } };
 
 function readFixtureGoldens(name: string): { manifest: FixtureManifest; cases: GoldenCase[] } {
-  const dir = `${MODELS_DIR}fixtures/${name}/goldens/`;
+  const dir = `${FIXTURE_MODELS_DIR}fixtures/${name}/goldens/`;
   const manifest = JSON.parse(readFileSync(`${dir}goldens.json`, 'utf8')) as FixtureManifest;
   return { manifest, cases: readGoldens(manifest, new Uint8Array(readFileSync(`${dir}goldens.bin`))) };
 }
 
 function readConfig(name: string): RawModelConfig {
-  return JSON.parse(readFileSync(`${MODELS_DIR}fixtures/${name}/config.json`, 'utf8')) as RawModelConfig;
+  return JSON.parse(readFileSync(`${FIXTURE_MODELS_DIR}fixtures/${name}/config.json`, 'utf8')) as RawModelConfig;
 }
 
 let engine: NodeEngine;
 let counter = 0;
 beforeAll(async () => {
-  engine = await createNodeEngine('');
+  engine = await createNodeEngine('', 'fp32', FIXTURE_MODELS_DIR);
 });
 
 async function load(name: string): Promise<EngineEvent[]> {
@@ -100,7 +100,7 @@ describe('a dense model', () => {
   });
 
   it('has no router in its graph, whatever its config claims', () => {
-    const bytes = new Uint8Array(readFileSync(`${MODELS_DIR}fixtures/qwen2-dense/onnx/model.onnx`));
+    const bytes = new Uint8Array(readFileSync(`${FIXTURE_MODELS_DIR}fixtures/qwen2-dense/onnx/model.onnx`));
     // A config that claims experts must not make a dense graph pass: the graph decides.
     const claimed = moeFacts({ ...readConfig('qwen2-dense'), num_experts: 8 });
     expect(() => tapModel(bytes, claimed)).toThrowError(NotMoEModelError);
@@ -110,7 +110,7 @@ describe('a dense model', () => {
 
 describe('fused MoE (onnxruntime-genai)', () => {
   it('taps the router logits, not the masked scores that LFM2-MoE feeds the fused op', () => {
-    const bytes = new Uint8Array(readFileSync(`${MODELS_DIR}fixtures/lfm2-moe-genai/onnx/model.onnx`));
+    const bytes = new Uint8Array(readFileSync(`${FIXTURE_MODELS_DIR}fixtures/lfm2-moe-genai/onnx/model.onnx`));
     const graph = onnxProto.onnx.ModelProto.decode(bytes).graph!;
     const fusedInputs = graph.node!.filter((n) => n.opType === 'MoE').map((n) => n.input![1]);
     expect(fusedInputs.every((name) => name.includes('/moe/router/ScatterElements'))).toBe(true);
@@ -122,13 +122,13 @@ describe('fused MoE (onnxruntime-genai)', () => {
 
 describe('config.json is checked against the graph', () => {
   it('rejects an expert count that the router weights contradict', () => {
-    const bytes = new Uint8Array(readFileSync(`${MODELS_DIR}fixtures/olmoe/onnx/model.onnx`));
+    const bytes = new Uint8Array(readFileSync(`${FIXTURE_MODELS_DIR}fixtures/olmoe/onnx/model.onnx`));
     const facts = moeFacts({ ...readConfig('olmoe'), num_experts: 16 });
     expect(() => tapModel(bytes, facts)).toThrowError(/16 experts/);
   });
 
   it('rejects MoE layers that the graph does not have (a dense layer claimed sparse)', () => {
-    const bytes = new Uint8Array(readFileSync(`${MODELS_DIR}fixtures/qwen3-moe/onnx/model.onnx`));
+    const bytes = new Uint8Array(readFileSync(`${FIXTURE_MODELS_DIR}fixtures/qwen3-moe/onnx/model.onnx`));
     const facts = moeFacts({ ...readConfig('qwen3-moe'), mlp_only_layers: [] });
     expect(() => tapModel(bytes, facts)).toThrowError(/MoE layers \[0,1,2\]/);
   });
@@ -145,7 +145,7 @@ interface OrtReferenceCase {
 describe('q4 (MatMulNBits) export of qwen3-moe', () => {
   const name = 'qwen3-moe';
   const { manifest, cases } = readFixtureGoldens(name);
-  const dir = `${MODELS_DIR}fixtures/${name}/`;
+  const dir = `${FIXTURE_MODELS_DIR}fixtures/${name}/`;
   const reference = JSON.parse(readFileSync(`${dir}goldens/q4_ort.json`, 'utf8')) as { cases: OrtReferenceCase[] };
   const referenceBlob = new Uint8Array(readFileSync(`${dir}goldens/q4_ort.bin`));
   const bytes = new Uint8Array(readFileSync(`${dir}onnx/model_q4.onnx`));

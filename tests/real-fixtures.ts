@@ -1,11 +1,13 @@
+import { fileURLToPath } from 'node:url';
+
 /**
- * The exporter-written fixtures in models/fixtures/ (built by models/build/fixtures/build.py) and
+ * The exporter-written fixtures in tests/fixtures/ (built by models/build/fixtures/build.py) and
  * what the engine must find in each: shared by the Node test and the Chromium e2e.
  */
 
 /** What one fixture must load as. */
 export interface FixtureExpectation {
-  /** Folder under models/fixtures/. */
+  /** Folder under tests/fixtures/. */
   name: string;
   /** HF class it was built from and the exporter that wrote its graph (for reports). */
   source: string;
@@ -26,7 +28,13 @@ export const FIXTURES: readonly FixtureExpectation[] = [
   { name: 'lfm2-moe-genai', source: 'Lfm2MoeForCausalLM (layer 0 dense, conv layers), onnxruntime-genai builder (fused MoE)', convention: 'ort-genai-moe', sharedExpert: false },
 ];
 
-/** The model id that Transformers.js resolves under models/ (Node) or /models/ (browser). */
+/**
+ * The model id that Transformers.js resolves under FIXTURE_MODELS_DIR (Node) or /models/ (browser,
+ * where vite.config.ts serves tests/fixtures/ as /models/fixtures/).
+ */
 export function fixtureId(name: string): string {
   return `fixtures/${name}`;
 }
+
+/** The local model path under which `fixtureId(name)` is tests/fixtures/<name>. */
+export const FIXTURE_MODELS_DIR = fileURLToPath(new URL('./', import.meta.url));
