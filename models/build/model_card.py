@@ -124,9 +124,16 @@ paragraphs (by hash) are held out.
 ## Training
 
 Plain next-token prediction plus the router's load-balancing loss; no contrastive or STS objective.
-Seed 1234, AdamW (β 0.9/0.95, weight decay 0.1), peak LR 2e-3 with 100 warm-up steps and cosine decay,
-batches of 32 × 128 tokens, {card['train_steps']} steps in {card['train_seconds'] / 60:.0f} minutes on 2 CPU cores
-(`python train.py`; log in training/train_log.jsonl).
+Seed 1234, AdamW (β 0.9/0.95, weight decay 0.1), batches of 32 × 128 tokens, 2 CPU cores, in two stages:
+
+1. **From scratch**, {card['stage1_steps']} steps ({card['stage1_seconds'] / 60:.0f} min): peak LR 2e-3, 100 warm-up steps,
+   cosine decay, HF's own load-balancing loss at 0.02 (log: training/train_log.jsonl).
+2. **Per-layer balancing**, {card['stage2_steps']} steps ({card['stage2_seconds'] / 60:.0f} min) from stage 1: peak LR 6e-4, 30 warm-up
+   steps, the same loss applied to each layer on its own at 0.1 (log: training/train_log_stage2.jsonl).
+   HF's loss balances expert *indices* over all layers at once, so stage 1 left 13 of 64 (layer, expert)
+   pairs under 0.5% of the held-out assignments while their namesakes in other layers were crowded.
+
+The commands are in the repository README; `check_repro.py` reruns the start of both stages.
 
 ![loss curve](training/loss_curve.png)
 

@@ -30,20 +30,27 @@ def main() -> None:
     nll, count = 0.0, 0
     for start in range(0, windows, 32):
         x = torch.stack([torch.from_numpy(held[(start + j) * seq:(start + j + 1) * seq]) for j in range(32)])
-        out = model(input_ids=x, labels=x, output_router_logits=True, use_cache=False)
-        nll += float(out.loss) * x.numel()
-        count += x.numel()
+        out = model(input_ids=x, output_router_logits=True, use_cache=False)
+        # Next-token cross-entropy alone: with labels and output_router_logits, HF's `loss` would also
+        # carry router_aux_loss_coef × the balancing loss (0.2 nats at the stage-2 coefficient).
+        nll += float(torch.nn.functional.cross_entropy(out.logits[:, :-1].reshape(-1, out.logits.shape[-1]), x[:, 1:].reshape(-1), reduction="sum"))
+        count += x[:, 1:].numel()
         for layer, logits in enumerate(out.router_logits):
             top = torch.topk(logits, cfg.num_experts_per_tok, dim=-1).indices.reshape(-1)
             loads[layer] += np.bincount(top.numpy(), minlength=cfg.num_experts)
     share = loads / loads.sum(axis=1, keepdims=True)
-    log = [json.loads(l) for l in (MODEL / "training" / "train_log.jsonl").read_text().splitlines()]
+    # Stage 1 (from scratch) and stage 2 (the per-layer balancing continuation), one curve.
+    stage1 = [json.loads(l) for l in (MODEL / "training" / "train_log.jsonl").read_text().splitlines()]
+    stage2 = [json.loads(l) for l in (MODEL / "training" / "train_log_stage2.jsonl").read_text().splitlines()]
+    log = stage1 + [{**r, "step": len(stage1) + r["step"]} for r in stage2]
     stats = {
         "parameters_total": total, "parameters_active_per_token": active,
         "heldout_tokens": count, "heldout_loss": nll / count, "heldout_perplexity": math.exp(nll / count),
         "expert_load_share": share.round(4).tolist(),
         "min_expert_share": float(share.min()), "max_expert_share": float(share.max()),
-        "train_steps": len(log), "train_seconds": log[-1]["elapsed_s"],
+        "train_steps": len(log), "train_seconds": stage1[-1]["elapsed_s"] + stage2[-1]["elapsed_s"],
+        "stage1_steps": len(stage1), "stage1_seconds": stage1[-1]["elapsed_s"],
+        "stage2_steps": len(stage2), "stage2_seconds": stage2[-1]["elapsed_s"],
     }
     (MODEL / "training" / "card_stats.json").write_text(json.dumps(stats, indent=1) + "\n")
     import matplotlib
@@ -53,6 +60,8 @@ def main() -> None:
     fig, ax = plt.subplots(figsize=(7, 3.5), dpi=100)
     ax.plot(steps, [r["lm_loss"] for r in log], lw=0.6, label="train LM loss")
     ax.plot([r["step"] for r in log if "heldout_loss" in r], [r["heldout_loss"] for r in log if "heldout_loss" in r], "o-", label="held-out loss")
+    ax.axvline(len(stage1), color="grey", lw=0.8, ls="--")
+    ax.text(len(stage1), ax.get_ylim()[1], " stage 2: per-layer balancing", va="top", fontsize=8, color="grey")
     ax.set_xlabel("step (32 × 128 tokens)")
     ax.set_ylabel("cross-entropy (nats)")
     ax.legend()
