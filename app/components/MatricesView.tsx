@@ -5,6 +5,7 @@
 import { memo, useMemo } from 'react';
 import { moeeSum } from '../../core/index.ts';
 import { clusterOrder, REPRESENTATION_LABEL } from '../derive.ts';
+import { useStaggerPending } from '../stagger.ts';
 import { REPRESENTATIONS, useStore } from '../store.ts';
 import type { SimilarityState } from '../use-similarity.ts';
 import { MatrixCanvas } from './MatrixCanvas.tsx';
@@ -14,17 +15,24 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
   const alpha = useStore((s) => s.settings.alpha);
   const order = useStore((s) => s.settings.order);
   const embedding = useStore((s) => s.engine.status === 'embedding');
+  // Views still waiting for their turn to draw (stagger.ts) count as updating too, and so do
+  // matrices of an older result than the store's (the deferred render has not caught up yet).
+  const drawing = useStaggerPending();
+  const latest = useStore((s) => s.engine.result);
+  const stale = latest !== null && similarity.source?.result !== latest && !similarity.error;
   const { cosines, source } = similarity;
 
   const sum = useMemo(() => (cosines ? moeeSum(cosines.hs, cosines.rw, alpha) : null), [cosines, alpha]);
-  const difference = useMemo(() => (cosines ? cosines.hs.map((v, i) => v - cosines.rw[i]) : null), [cosines]);
+  const difference = useMemo(() => (cosines && view === 'compare' ? cosines.hs.map((v, i) => v - cosines.rw[i]) : null), [cosines, view]);
   const displayOrder = useMemo(() => {
     if (!cosines || !sum) return [];
     return order === 'cluster' ? clusterOrder(sum, cosines.n) : Array.from({ length: cosines.n }, (_, i) => i);
   }, [cosines, sum, order]);
 
-  if (!cosines || !source || !sum || !difference) {
-    return similarity.error ? <p className="warning" role="status">Could not compute the matrices: {similarity.error}</p> : null;
+  const updating = similarity.pending || embedding || drawing || stale;
+  if (!cosines || !source || !sum) {
+    if (similarity.error) return <p className="warning" role="status">Could not compute the matrices: {similarity.error}</p>;
+    return updating ? <span className="updating" data-testid="updating">updating…</span> : null;
   }
   const { result, rwKind, texts: labels } = source;
   const o = result.options;
@@ -59,9 +67,9 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
   const shown = view === 'all' ? REPRESENTATIONS : view === 'compare' ? [] : [view];
 
   return (
-    <section className="matrices" aria-labelledby="matrices-title" aria-busy={similarity.pending || embedding}>
+    <section className="matrices" aria-labelledby="matrices-title" aria-busy={updating}>
       <h2 id="matrices-title" className="visually-hidden">Similarity matrices</h2>
-      {(similarity.pending || embedding) && <span className="updating" data-testid="updating">updating…</span>}
+      {updating && <span className="updating" data-testid="updating">updating…</span>}
       {shown.map((rep) => (
         <MatrixCanvas
           key={rep}
@@ -75,7 +83,7 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
           scale="sequential"
         />
       ))}
-      {view === 'compare' && (
+      {view === 'compare' && difference && (
         <MatrixCanvas
           id="compare"
           title="HS − RW"

@@ -2,10 +2,11 @@
  * A similarity matrix on canvas (SVG per cell stalls at a few thousand cells): sentence labels,
  * a colour bar, values on hover or under the keyboard cursor (arrow keys), PNG / CSV / JSON export.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { DIVERGING_LUT, diverging, VIRIDIS_LUT, viridis } from '../colormap.ts';
 import { matrixCsv, matrixJson, offDiagonalRange } from '../derive.ts';
 import { downloadPng, downloadText } from '../download.ts';
+import { useStaggered } from '../stagger.ts';
 import { ExportButtons } from './ExportButtons.tsx';
 
 export interface MatrixCanvasProps {
@@ -40,7 +41,37 @@ function tickStep(cell: number, minPx: number): number {
   return 10_000;
 }
 
-export function MatrixCanvas({ id, title, settingsLines, settings, values, labels, order, scale }: MatrixCanvasProps) {
+/** Same data and same words: nothing to redraw (captions and settings are rebuilt on every render). */
+function sameMatrix(a: MatrixCanvasProps, b: MatrixCanvasProps): boolean {
+  return (
+    a.values === b.values &&
+    a.labels === b.labels &&
+    a.order === b.order &&
+    a.id === b.id &&
+    a.title === b.title &&
+    a.scale === b.scale &&
+    a.settingsLines.join('\n') === b.settingsLines.join('\n') &&
+    JSON.stringify(a.settings) === JSON.stringify(b.settings)
+  );
+}
+
+/** Each matrix draws in a main-thread task of its own (see stagger.ts); until its first turn, a placeholder. */
+export const MatrixCanvas = memo(function MatrixCanvas(props: MatrixCanvasProps) {
+  const shown = useStaggered(props, sameMatrix);
+  if (!shown) {
+    return (
+      <figure className="matrix" aria-busy="true">
+        <figcaption>
+          <strong>{props.title}</strong>
+          <span className="caption">drawing…</span>
+        </figcaption>
+      </figure>
+    );
+  }
+  return <MatrixFigure {...shown} />;
+});
+
+function MatrixFigure({ id, title, settingsLines, settings, values, labels, order, scale }: MatrixCanvasProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ a: number; b: number } | null>(null);
   const [cursor, setCursor] = useState<{ a: number; b: number } | null>(null);
@@ -110,11 +141,13 @@ export function MatrixCanvas({ id, title, settingsLines, settings, values, label
     for (let b = 0; b < n; b += colStep) ctx.fillText(String(textLabels ? order[b] + 1 : b + 1), left + b * cell + cell / 2, TOP_PX / 2);
     // Colour bar with its end values.
     const barTop = TOP_PX + grid + 8;
+    // One image, not a fillRect (and a colour string to parse) per pixel column.
+    const bar = new ImageData(grid, 10);
     for (let x = 0; x < grid; x++) {
       const [r, g, b] = scale === 'diverging' ? diverging((x / Math.max(1, grid - 1)) * 2 - 1) : viridis(x / Math.max(1, grid - 1));
-      ctx.fillStyle = `rgb(${r},${g},${b})`;
-      ctx.fillRect(left + x, barTop, 1, 10);
+      for (let y = 0; y < 10; y++) bar.data.set([r, g, b, 255], 4 * (y * grid + x));
     }
+    ctx.putImageData(bar, left, barTop);
     ctx.fillStyle = '#333';
     ctx.textAlign = 'left';
     ctx.fillText(legendLow.toFixed(3), left, barTop + 19);

@@ -4,12 +4,13 @@
  * their top-k expert choices diverge), and the expert load over all texts (recharts).
  */
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis, type XAxisTickContentProps, type YAxisTickContentProps } from 'recharts';
 import { viridis } from '../colormap.ts';
 import { alignTokens, expertLoad, layerSlice, overlap, tableCsv, topKIndices, topKMarks } from '../derive.ts';
 import { downloadPng, downloadSvgPng, downloadText } from '../download.ts';
 import { useStore, type Settings } from '../store.ts';
 import type { EmbedResult } from '../../workers/protocol.ts';
+import { staggered } from '../stagger.ts';
 import { ExportButtons } from './ExportButtons.tsx';
 
 const CELL = 22;
@@ -21,7 +22,7 @@ const TOP_K_COLOUR = '#ff2d55';
 /** A token as a label, with spaces and line breaks made visible. */
 const tokenLabel = (t: string) => t.replaceAll(' ', '␣').replaceAll('\n', '⏎').replaceAll('\t', '⇥');
 
-const Heatmap = memo(function Heatmap({ rows, cols, values, marks, rowLabels, colLabel, label, testId, exportName, header }: {
+const Heatmap = staggered(memo(function Heatmap({ rows, cols, values, marks, rowLabels, colLabel, label, testId, exportName, header }: {
   rows: number;
   cols: number;
   values: ArrayLike<number>;
@@ -105,9 +106,9 @@ const Heatmap = memo(function Heatmap({ rows, cols, values, marks, rowLabels, co
       />
     </div>
   );
-});
+}));
 
-export const RoutingView = memo(function RoutingView({ result, texts, topK, moeLayers }: { result: EmbedResult; texts: string[]; topK: number; moeLayers: number[] }) {
+export const RoutingView = staggered(memo(function RoutingView({ result, texts, topK, moeLayers }: { result: EmbedResult; texts: string[]; topK: number; moeLayers: number[] }) {
   const selectedText = useStore((s) => s.settings.selectedText);
   const selectedLayer = useStore((s) => s.settings.selectedLayer);
   const setSettings = useStore((s) => s.setSettings);
@@ -128,14 +129,7 @@ export const RoutingView = memo(function RoutingView({ result, texts, topK, moeL
     <section className="routing" aria-labelledby="routing-title">
       <h2 id="routing-title">Expert routing</h2>
       <div className="controls">
-        <label>
-          Text{' '}
-          <select value={text} onChange={(e) => setSettings({ selectedText: Number(e.target.value) })} data-testid="routing-text">
-            {texts.map((t, i) => (
-              <option key={i} value={i}>{`${i + 1}. ${t.slice(0, 50)}`}</option>
-            ))}
-          </select>
-        </label>
+        <TextPicker label="Text" texts={texts} value={text} onChange={(i) => setSettings({ selectedText: i })} testId="routing-text" />
         <label>
           Layer{' '}
           <select value={layer} onChange={(e) => setSettings({ selectedLayer: Number(e.target.value) })} data-testid="routing-layer">
@@ -181,7 +175,7 @@ export const RoutingView = memo(function RoutingView({ result, texts, topK, moeL
       <ExpertLoad result={result} topK={topK} moeLayers={moeLayers} layer={layer} settingsLine={settingsLine} />
     </section>
   );
-});
+}));
 
 interface ComparedRow {
   a: number | null;
@@ -192,7 +186,7 @@ interface ComparedRow {
 }
 
 /** Where two texts' expert choices diverge, token by token (aligned by their common tokens), in every layer. */
-const TokenComparison = memo(function TokenComparison({ result, texts, topK, moeLayers, settingsLine }: { result: EmbedResult; texts: string[]; topK: number; moeLayers: number[]; settingsLine: string }) {
+const TokenComparison = staggered(memo(function TokenComparison({ result, texts, topK, moeLayers, settingsLine }: { result: EmbedResult; texts: string[]; topK: number; moeLayers: number[]; settingsLine: string }) {
   const compareA = useStore((s) => s.settings.compareA);
   const compareB = useStore((s) => s.settings.compareB);
   const setSettings = useStore((s) => s.setSettings);
@@ -273,14 +267,7 @@ const TokenComparison = memo(function TokenComparison({ result, texts, topK, moe
     `${row.label[0]} | ${row.label[1]}: ` + row.layers.map((l, i) => `L${moeLayers[i]} ${l.a.join(',') || '—'} vs ${l.b.join(',') || '—'}`).join('; ');
   const name = `Token-level routing comparison of texts ${a + 1} and ${b + 1}`;
   const pick = (key: keyof Pick<Settings, 'compareA' | 'compareB'>, label: string, value: number) => (
-    <label>
-      {label}{' '}
-      <select value={value} onChange={(e) => setSettings({ [key]: Number(e.target.value) })} data-testid={key}>
-        {texts.map((t, i) => (
-          <option key={i} value={i}>{`${i + 1}. ${t.slice(0, 40)}`}</option>
-        ))}
-      </select>
-    </label>
+    <TextPicker label={label} texts={texts} value={value} onChange={(i) => setSettings({ [key]: i })} testId={key} />
   );
 
   return (
@@ -317,13 +304,90 @@ const TokenComparison = memo(function TokenComparison({ result, texts, topK, moe
       />
     </div>
   );
-});
+}));
+
+/** Up to this many texts a picker is a select listing them all; beyond, a number box. */
+const PICKER_LIST_MAX = 50;
+
+/**
+ * Pick one text by number. A select of 500 options is slow to scan and, three of them, made every
+ * new result cost ~1,500 DOM nodes to update and lay out; past PICKER_LIST_MAX texts a number box
+ * with the chosen text beside it does the job.
+ */
+function TextPicker({ label, texts, value, onChange, testId }: { label: string; texts: string[]; value: number; onChange: (index: number) => void; testId: string }) {
+  if (texts.length <= PICKER_LIST_MAX) {
+    return (
+      <label className="text-picker">
+        {label}{' '}
+        <select value={value} onChange={(e) => onChange(Number(e.target.value))} data-testid={testId}>
+          {texts.map((t, i) => (
+            <option key={i} value={i}>{`${i + 1}. ${t.slice(0, 50)}`}</option>
+          ))}
+        </select>
+      </label>
+    );
+  }
+  return (
+    <label className="text-picker">
+      {label}{' '}
+      <input
+        type="number"
+        min={1}
+        max={texts.length}
+        value={value + 1}
+        onChange={(e) => {
+          const n = Math.round(Number(e.target.value));
+          if (Number.isFinite(n) && n >= 1 && n <= texts.length) onChange(n - 1);
+        }}
+        data-testid={testId}
+        aria-describedby={`${testId}-text`}
+      />{' '}
+      <span className="note" id={`${testId}-text`}>of {texts.length}: {texts[value]?.slice(0, 50)}</span>
+    </label>
+  );
+}
+
+const CHART_HEIGHT = 220;
+// Module constants, not literals in JSX: recharts 3 copies axis and chart props into its own store
+// from effects, so a fresh object on every render meant a store update and a second render per result.
+const CHART_MARGIN = { top: 8, right: 8, bottom: 18, left: 12 };
+const X_LABEL = { value: 'expert', position: 'insideBottom', offset: -10 } as const;
+const Y_LABEL = { value: 'top-k picks', angle: -90, position: 'insideLeft', offset: 0, style: { textAnchor: 'middle' } } as const;
+
+/**
+ * Axis numbers as plain SVG text. recharts' default tick wraps its text, measuring every word in a
+ * hidden DOM node (a forced layout each), which was a third of the chart's time on a new result.
+ */
+const XTick = ({ x, y, payload }: XAxisTickContentProps) => (
+  <text x={x} y={y} dy="0.71em" textAnchor="middle" fill="#666" fontSize={12}>
+    {String(payload.value)}
+  </text>
+);
+const YTick = ({ x, y, payload }: YAxisTickContentProps) => (
+  <text x={x} y={y} dy="0.32em" textAnchor="end" fill="#666" fontSize={12}>
+    {String(payload.value)}
+  </text>
+);
+
+/** The element's content width, kept current by a ResizeObserver (0 until first measured). */
+function useElementWidth(ref: React.RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const observer = new ResizeObserver(([entry]) => setWidth(Math.floor(entry.contentRect.width)));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
 
 /** How often each expert is in the top-k, over all texts: every token when available, else last tokens. */
-const ExpertLoad = memo(function ExpertLoad({ result, topK, moeLayers, layer, settingsLine }: { result: EmbedResult; topK: number; moeLayers: number[]; layer: number; settingsLine: string }) {
+const ExpertLoad = staggered(memo(function ExpertLoad({ result, topK, moeLayers, layer, settingsLine }: { result: EmbedResult; topK: number; moeLayers: number[]; layer: number; settingsLine: string }) {
   const scope = useStore((s) => s.settings.loadScope);
   const setSettings = useStore((s) => s.setSettings);
   const chart = useRef<HTMLDivElement>(null);
+  const width = useElementWidth(chart);
   const [n, layers, experts] = result.rwSoftmax.dims;
   const basis = result.tokenRouting ? 'every token' : 'the last token';
   const layerList = scope === 'all' ? Array.from({ length: layers }, (_, l) => l) : [layer];
@@ -336,7 +400,7 @@ const ExpertLoad = memo(function ExpertLoad({ result, topK, moeLayers, layer, se
     return out;
     // layerList is derived from scope, layer and layers.
   }, [result, scope, layer, layers, experts, topK, n]);
-  const data = counts.map((count, e) => ({ expert: String(e), count }));
+  const data = useMemo(() => counts.map((count, e) => ({ expert: String(e), count })), [counts]);
   const where = scope === 'all' ? `all ${layers} MoE layers` : `layer ${moeLayers[layer]}`;
   const title = `Expert load, ${where}: top-${topK} picks at ${basis} of all ${n} texts`;
   return (
@@ -351,16 +415,18 @@ const ExpertLoad = memo(function ExpertLoad({ result, topK, moeLayers, layer, se
           </select>
         </label>
       </div>
-      <div ref={chart} style={{ width: '100%', height: 220 }} data-testid="expert-load" role="img" aria-label={`${title}: ${data.map((d) => `expert ${d.expert} ${d.count}`).join(', ')}`}>
-        <ResponsiveContainer>
-          <BarChart data={data} margin={{ top: 8, right: 8, bottom: 18, left: 12 }}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="expert" label={{ value: 'expert', position: 'insideBottom', offset: -10 }} />
-            <YAxis allowDecimals={false} label={{ value: 'top-k picks', angle: -90, position: 'insideLeft', offset: 0, style: { textAnchor: 'middle' } }} />
-            <Tooltip />
+      <div ref={chart} style={{ width: '100%', height: CHART_HEIGHT }} data-testid="expert-load" role="img" aria-label={`${title}: ${data.map((d) => `expert ${d.expert} ${d.count}`).join(', ')}`}>
+        {/* Sized by our own observer, ticks at every category and a fixed axis width: recharts then
+            measures no text and no container per update, which was half of its time on a new result. */}
+        {width > 0 && (
+          <BarChart width={width} height={CHART_HEIGHT} data={data} margin={CHART_MARGIN}>
+            <CartesianGrid strokeDasharray="3 3" vertical={false} />
+            <XAxis dataKey="expert" interval={0} label={X_LABEL} tick={XTick} />
+            <YAxis allowDecimals={false} width={48} label={Y_LABEL} tick={YTick} />
+            <Tooltip isAnimationActive={false} />
             <Bar dataKey="count" name="times in top-k" fill="#21918c" isAnimationActive={false} />
           </BarChart>
-        </ResponsiveContainer>
+        )}
       </div>
       <ExportButtons
         name={title}
@@ -373,4 +439,4 @@ const ExpertLoad = memo(function ExpertLoad({ result, topK, moeLayers, layer, se
       />
     </div>
   );
-});
+}));

@@ -2,11 +2,12 @@
  * The sentences: one per line in a text box, or a list with add / remove / reorder. Each embedded
  * text shows the model's PromptEOL "one word" and any truncation; oversized input says so in place.
  */
-import { memo, useDeferredValue, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { TOKEN_ROUTING_MAX_TEXTS } from '../engine.ts';
 import { PRESETS } from '../presets.ts';
+import { staggered } from '../stagger.ts';
 import { textsOf, useStore } from '../store.ts';
-import { MAX_TEXTS_PER_REQUEST } from '../../workers/protocol.ts';
+import { MAX_TEXTS_PER_REQUEST, type EmbedResult } from '../../workers/protocol.ts';
 
 /** Embedded texts listed at first; laying out all of a 500-text list at once stalls the main thread. */
 const LIST_FIRST_ITEMS = 100;
@@ -168,9 +169,13 @@ function ListEditor({ text, onChange }: { text: string; onChange: (text: string)
 
 /** The texts of the current result, each with its "one word" (the top next token after the prompt). */
 const EmbeddedTexts = memo(function EmbeddedTexts() {
-  // Deferred: 500 list items render in an interruptible pass, not in the task that got the result.
-  const result = useDeferredValue(useStore((s) => s.engine.result));
-  const resultTexts = useDeferredValue(useStore((s) => s.engine.resultTexts));
+  const result = useStore((s) => s.engine.result);
+  const resultTexts = useStore((s) => s.engine.resultTexts);
+  return <EmbeddedTextList result={result} resultTexts={resultTexts} />;
+});
+
+/** The list itself, drawn in a task of its own (stagger.ts): 100 items and their layout are not free. */
+const EmbeddedTextList = staggered(function EmbeddedTextList({ result, resultTexts }: { result: EmbedResult | null; resultTexts: string[] }) {
   const [limit, setLimit] = useState(LIST_FIRST_ITEMS);
   if (!result) return null;
   const top = result.nextTokens[0]?.length ?? 0;
