@@ -85,7 +85,7 @@ export interface RegistryEntry {
 export const REGISTRY_CHECKED_ON = '2026-11-25';
 
 const DEMO_TEXT_FILES: RegistryFile[] = [
-  { path: 'config.json', bytes: 1113 },
+  { path: 'config.json', bytes: 1112 },
   { path: 'generation_config.json', bytes: 148 },
   { path: 'tokenizer.json', bytes: 548_044 },
   { path: 'tokenizer_config.json', bytes: 209 },
