@@ -91,6 +91,12 @@ def main() -> None:
         f"| {i} | " + " | ".join(f"{100 * x:.1f}" for x in layer) + " |" for i, layer in enumerate(card["expert_load_share"]))
     experts = cfg["num_experts"]
     dead = sum(1 for layer in card["expert_load_share"] for x in layer if x < 0.005)
+    repro = load("training/repro_check.json") or {}
+    repro_lines = []
+    for stage, r in repro.items():
+        verdict = "bit-identical losses" if r["identical"] else f"differs from step {r['first_differing_steps'][0]} (largest |Δ loss| {r['max_abs_loss_difference']:.3g})"
+        repro_lines.append(f"{stage.replace('stage', 'stage ')}, first {r['steps_compared']} steps: {verdict}")
+    repro_text = "; ".join(repro_lines) or "not run"
     text = f"""# moee-demo — a small Qwen2-MoE trained here for the MoEE Playground
 
 A real top-{cfg['num_experts_per_tok']} Mixture-of-Experts language model built with Hugging Face transformers' own
@@ -133,7 +139,10 @@ Seed 1234, AdamW (β 0.9/0.95, weight decay 0.1), batches of 32 × 128 tokens, 2
    HF's loss balances expert *indices* over all layers at once, so stage 1 left 13 of 64 (layer, expert)
    pairs under 0.5% of the held-out assignments while their namesakes in other layers were crowded.
 
-The commands are in the repository README; `check_repro.py` reruns the start of both stages.
+The commands are in the repository README; `check_repro.py` reruns the start of both stages and
+compares the logged losses exactly. Last run: {repro_text}. Stage 1's log was recorded in an earlier
+session on another machine; reruns on one machine agree bit for bit (two stage-1 reruns here did),
+across machines the float kernels differ from the first step.
 
 ![loss curve](training/loss_curve.png)
 
