@@ -326,7 +326,7 @@ const md = [
     (hf ? `, torch ${hf.torch}, transformers ${hf.transformers}` : '') +
     (results.machine.chromium ? `, ${results.machine.chromium}` : '') +
     `; ${results.date}. Node figures: onnxruntime-web WASM, one thread. Each figure: median (min–max) of ${REPEATS} runs, measured side by side in one process ` +
-    '(the compared things alternate within each repeat, so drift in machine load hits both). The machine is shared (other jobs ran at the same time): ratios are the figures to read, absolute times move with the load.',
+    '(the compared things alternate within each repeat, so drift in machine load hits both). Ratios are the figures to read: absolute times move with whatever else the machine runs.',
   '',
   '## Tap overhead (the same inputs, untapped vs tapped session of the same file; batch 32 × 24 tokens; goal ≤ 1.03)',
   '',
