@@ -61,7 +61,7 @@ def main() -> None:
     ax.plot(steps, [r["lm_loss"] for r in log], lw=0.6, label="train LM loss")
     ax.plot([r["step"] for r in log if "heldout_loss" in r], [r["heldout_loss"] for r in log if "heldout_loss" in r], "o-", label="held-out loss")
     ax.axvline(len(stage1), color="grey", lw=0.8, ls="--")
-    ax.text(len(stage1), ax.get_ylim()[1], " stage 2: per-layer balancing", va="top", fontsize=8, color="grey")
+    ax.text(len(stage1), ax.get_ylim()[1], "stage 2: per-layer balancing → ", va="top", ha="right", fontsize=8, color="grey")
     ax.set_xlabel("step (32 × 128 tokens)")
     ax.set_ylabel("cross-entropy (nats)")
     ax.legend()
