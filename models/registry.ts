@@ -91,6 +91,12 @@ const DEMO_TEXT_FILES: RegistryFile[] = [
   { path: 'tokenizer_config.json', bytes: 209 },
 ];
 
+/** The text files of a Transformers.js export on the Hub. */
+const HUB_TEXT_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
+
+/** Files whose published sizes were not found. */
+const unsized = (...paths: string[]): RegistryFile[] => paths.map((path) => ({ path, bytes: null }));
+
 export const MODEL_REGISTRY: readonly RegistryEntry[] = [
   {
     id: 'moee-demo',
@@ -136,28 +142,14 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     hiddenSize: 2048,
     dtypes: {
       q4: {
-        files: [
-          { path: 'config.json', bytes: null },
-          { path: 'generation_config.json', bytes: null },
-          { path: 'tokenizer.json', bytes: null },
-          { path: 'tokenizer_config.json', bytes: null },
-          { path: 'onnx/model_q4.onnx', bytes: null },
-          { path: 'onnx/model_q4.onnx_data', bytes: null },
-        ],
+        files: unsized(...HUB_TEXT_FILES, 'onnx/model_q4.onnx', 'onnx/model_q4.onnx_data'),
         filesVerified: false,
         webgpuFeatures: [],
         largestBufferBytes: null,
         largestBufferSource: 'unknown: per-tensor sizes of this export were not found',
       },
       q4f16: {
-        files: [
-          { path: 'config.json', bytes: null },
-          { path: 'generation_config.json', bytes: null },
-          { path: 'tokenizer.json', bytes: null },
-          { path: 'tokenizer_config.json', bytes: null },
-          { path: 'onnx/model_q4f16.onnx', bytes: null },
-          { path: 'onnx/model_q4f16.onnx_data', bytes: null },
-        ],
+        files: unsized(...HUB_TEXT_FILES, 'onnx/model_q4f16.onnx', 'onnx/model_q4f16.onnx_data'),
         filesVerified: false,
         webgpuFeatures: ['shader-f16'],
         largestBufferBytes: null,
@@ -187,14 +179,7 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     hiddenSize: 2880,
     dtypes: {
       q4f16: {
-        files: [
-          { path: 'config.json', bytes: null },
-          { path: 'generation_config.json', bytes: null },
-          { path: 'tokenizer.json', bytes: null },
-          { path: 'tokenizer_config.json', bytes: null },
-          { path: 'onnx/model_q4f16.onnx', bytes: null },
-          { path: 'onnx/model_q4f16.onnx_data', bytes: null },
-        ],
+        files: unsized(...HUB_TEXT_FILES, 'onnx/model_q4f16.onnx', 'onnx/model_q4f16.onnx_data'),
         filesVerified: false,
         webgpuFeatures: ['shader-f16'],
         largestBufferBytes: null,
@@ -224,12 +209,7 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     hiddenSize: null,
     dtypes: {
       fp32: {
-        files: [
-          { path: 'config.json', bytes: null },
-          { path: 'tokenizer.json', bytes: null },
-          { path: 'tokenizer_config.json', bytes: null },
-          { path: 'onnx/model.onnx', bytes: null },
-        ],
+        files: unsized('config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'),
         filesVerified: false,
         webgpuFeatures: [],
         largestBufferBytes: null,
