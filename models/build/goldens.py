@@ -68,6 +68,12 @@ class Blob:
         return entry
 
 
+def last_real_token(mask: torch.Tensor, padding: str) -> torch.Tensor:
+    """Per row, the position of the last real token: the end with left padding, length - 1 with right."""
+    seq = mask.shape[1]
+    return torch.tensor([seq - 1 if padding == "left" else int(length) - 1 for length in mask.sum(-1)])
+
+
 @torch.no_grad()
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -91,8 +97,7 @@ def main() -> None:
             hidden = model.model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos,
                                  use_cache=False).last_hidden_state
             batch, seq = mask.shape
-            lengths = mask.sum(-1)
-            last = torch.tensor([seq - 1 if padding == "left" else int(lengths[i]) - 1 for i in range(batch)])
+            last = last_real_token(mask, padding)
             rows = torch.arange(batch)
             router = torch.stack([r.view(batch, seq, -1) for r in out.router_logits], dim=1)  # B, L, S, E
             router_last = router[rows, :, last, :]  # B, L, E
