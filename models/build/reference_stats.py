@@ -8,6 +8,7 @@ in moee_reference_stats.{json,bin} (the tensor-file format of models/tensor-file
 """
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import sys
@@ -29,13 +30,16 @@ REFERENCE_SIZE = 256
 
 @torch.no_grad()
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", type=Path, default=MODEL)
+    model_dir = parser.parse_args().model
     torch.set_num_threads(2)
     rng = random.Random(11)
     lines = [l for l in (HERE / "work" / "corpus" / "heldout.txt").read_text(encoding="utf-8").splitlines()
              if 5 <= len(l.split()) <= 30]
     reference = rng.sample(lines, REFERENCE_SIZE)
-    model = load_reference(MODEL)
-    tokenizer = AutoTokenizer.from_pretrained(MODEL)
+    model = load_reference(model_dir)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
     tokenizer.padding_side = "left"
     blob = Blob()
     entries = {}
@@ -61,8 +65,8 @@ def main() -> None:
                          "models/build/reference_stats.py", "reference_size": REFERENCE_SIZE, "pooling": "last",
                 # The texts themselves, so that a test can recompute the statistics with the engine.
                 "texts": reference, "templates": entries}
-    (MODEL / "moee_reference_stats.bin").write_bytes(b"".join(blob.parts))
-    (MODEL / "moee_reference_stats.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    (model_dir / "moee_reference_stats.bin").write_bytes(b"".join(blob.parts))
+    (model_dir / "moee_reference_stats.json").write_text(json.dumps(manifest, indent=1) + "\n")
     print(f"reference stats: {len(entries)} templates, {blob.offset / 1e3:.0f} kB")
 
 

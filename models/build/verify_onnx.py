@@ -43,12 +43,15 @@ def tapped_session(path: Path) -> tuple[ort.InferenceSession, list[str], str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", type=Path, default=HERE.parent / "moee-demo")
+    parser.add_argument("--files", type=Path, nargs="+", help="ONNX files to check (default: the model's onnx/ files)")
     args = parser.parse_args()
+    files = args.files or [args.model / "onnx" / "model.onnx", args.model / "onnx" / "model_quantized.onnx"]
     goldens = read_goldens(args.model)
     k = goldens["model"]["num_experts_per_tok"]
     report: dict[str, dict[str, float]] = {}
-    for file in ("model.onnx", "model_quantized.onnx"):
-        session, router_names, hs_name = tapped_session(args.model / "onnx" / file)
+    for path in files:
+        file = path.name
+        session, router_names, hs_name = tapped_session(path)
         worst_router = worst_hs = 0.0
         min_cos = 1.0
         agree = total = 0
