@@ -78,9 +78,10 @@ def last_real_token(mask: torch.Tensor, padding: str) -> torch.Tensor:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", type=Path, default=HERE.parent / "moee-demo")
+    parser.add_argument("--checkpoint", type=Path, help="fp32 weights, when the model folder does not commit them")
     args = parser.parse_args()
     torch.set_num_threads(2)
-    model = load_reference(args.model)
+    model = load_reference(args.checkpoint or args.model)
     cfg = model.config
     tokenizer = AutoTokenizer.from_pretrained(args.model)
     blob = Blob()

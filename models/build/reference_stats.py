@@ -32,13 +32,15 @@ REFERENCE_SIZE = 256
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", type=Path, default=MODEL)
-    model_dir = parser.parse_args().model
+    parser.add_argument("--checkpoint", type=Path, help="fp32 weights, when the model folder does not commit them")
+    args = parser.parse_args()
+    model_dir = args.model
     torch.set_num_threads(2)
     rng = random.Random(11)
     lines = [l for l in (HERE / "work" / "corpus" / "heldout.txt").read_text(encoding="utf-8").splitlines()
              if 5 <= len(l.split()) <= 30]
     reference = rng.sample(lines, REFERENCE_SIZE)
-    model = load_reference(model_dir)
+    model = load_reference(args.checkpoint or model_dir)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     tokenizer.padding_side = "left"
     blob = Blob()
