@@ -9,10 +9,11 @@ import { join, normalize, resolve } from 'node:path';
  */
 const SERVED_MODELS: Record<string, string> = {
   'moee-demo': resolve(import.meta.dirname, 'models', 'moee-demo'),
+  'moee-smollm2': resolve(import.meta.dirname, 'models', 'moee-smollm2'),
   fixtures: resolve(import.meta.dirname, 'tests', 'fixtures'),
 };
-/** What a production build ships: the demo model only (the fixtures are served in dev and preview, for tests). */
-const BUNDLED_MODELS = ['moee-demo'];
+/** What a production build ships: the embedded models (the fixtures are served in dev and preview, for tests). */
+const BUNDLED_MODELS = ['moee-smollm2', 'moee-demo'];
 
 /**
  * Threaded WASM needs SharedArrayBuffer, which needs cross-origin isolation.

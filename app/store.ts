@@ -10,7 +10,7 @@ import type { SerializedError } from '../workers/errors.ts';
 import type { BuiltinTemplateId } from '../workers/templates.ts';
 import type { DownloadPlan, ExecutionProvider } from '../workers/protocol.ts';
 import type { CachedModel } from '../workers/hub.ts';
-import type { RequirementReport } from '../models/registry.ts';
+import { defaultDtypeOf, EMBEDDED_MODELS, type RequirementReport } from '../models/registry.ts';
 
 export type Representation = 'hs' | 'rw' | 'concat' | 'sum';
 export const REPRESENTATIONS: readonly Representation[] = ['hs', 'rw', 'concat', 'sum'];
@@ -70,8 +70,8 @@ export const DEFAULT_SETTINGS: Settings = {
   alpha: 1,
   order: 'input',
   ep: 'auto',
-  dtype: 'q8',
-  modelId: 'moee-demo',
+  dtype: 'q4',
+  modelId: 'moee-smollm2',
   selectedText: 0,
   selectedLayer: 0,
   maxTokens: 256,
@@ -206,6 +206,20 @@ export function consumeShareHash(): void {
 
 function readSharedSettings(): Partial<Settings> {
   if (typeof location === 'undefined') return {};
+  return { ...readSharedHash(), ...readModelParam() };
+}
+
+/**
+ * `?model=<embedded id>` picks an embedded model and its default weights (a link to the small demo
+ * model, and how the mechanics tests choose it). An unknown id is ignored, as a bad hash is.
+ */
+function readModelParam(): Partial<Settings> {
+  const id = new URLSearchParams(location.search).get('model');
+  const entry = id ? EMBEDDED_MODELS.find((m) => m.id === id) : undefined;
+  return entry ? { modelId: entry.id, dtype: defaultDtypeOf(entry) } : {};
+}
+
+function readSharedHash(): Partial<Settings> {
   const match = /[#&]s=([^&]+)/.exec(location.hash);
   if (!match) return {};
   try {

@@ -11,7 +11,9 @@
  * Writes models/<model>/eval/sts.json and sts.md, then re-renders the model card
  * (models/build/model_card.py, standard-library Python) when a Python is found.
  *
- * Options: --render-only (re-render sts.md and the card from sts.json, no model run)  --model moee-demo  --dtype q8|fp32  --data DIR (default ../shared/data/sts, or $MOEE_STS_DIR)
+ * Options: --render-only (re-render sts.md and the card from sts.json, no model run)  --model moee-demo  --dtype q4|q8|fp32  --data DIR (default ../shared/data/sts, or $MOEE_STS_DIR)
+ *          --sample N (a seeded random N pairs per file, for a model too slow for the full files; the card
+ *          quotes the command)  --threads N (WASM threads, default 1)
  *          --limit N (first N pairs per file: a quick smoke run; never written as the model's results
  *          unless --out is given)  --out DIR
  */
@@ -95,11 +97,35 @@ export interface Finding {
   detail: string;
 }
 
-function loadFiles(dir: string, limit: number | null): Record<StsFile, FileData> {
+/**
+ * A seeded random sample of `size` pairs, in file order (mulberry32 Fisher–Yates): every subset of a
+ * file is represented, unlike the first N pairs, which all come from its first subset.
+ */
+function samplePairs(pairs: StsPair[], size: number, seed: number): StsPair[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const order = pairs.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.slice(0, size).sort((a, b) => a - b).map((i) => pairs[i]);
+}
+
+const SAMPLE_SEED = 2024;
+
+function loadFiles(dir: string, limit: number | null, sample: number | null): Record<StsFile, FileData> {
   const out = {} as Record<StsFile, FileData>;
   for (const f of FILES) {
     let pairs = parseSts(readFileSync(join(dir, `${f}.tsv`), 'utf8'));
     if (limit) pairs = pairs.slice(0, limit);
+    if (sample && sample < pairs.length) pairs = samplePairs(pairs, sample, SAMPLE_SEED);
     const { sentences, index } = uniqueSentences(pairs);
     out[f] = { pairs, sentences, index, gold: Float64Array.from(pairs, (p) => p.score) };
   }
@@ -124,6 +150,8 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
       dtype: { type: 'string', default: 'q8' },
       data: { type: 'string', default: process.env.MOEE_STS_DIR ?? resolve(ROOT, '../shared/data/sts') },
       limit: { type: 'string' },
+      sample: { type: 'string' },
+      threads: { type: 'string', default: '1' },
       out: { type: 'string' },
       'render-only': { type: 'boolean', default: false },
     },
@@ -138,9 +166,11 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
   if (limit !== null && !values.out) throw new Error('--limit is a smoke run: give --out DIR so it cannot overwrite the model\'s results');
   if (!existsSync(join(values.data, 'sts12.tsv'))) throw new Error(`no STS files in ${values.data} (sts12.tsv, sts13.tsv, sts14.tsv); pass --data DIR or set MOEE_STS_DIR`);
   const started = performance.now();
-  const files = loadFiles(values.data, limit);
+  const sample = values.sample ? Number(values.sample) : null;
+  const threads = Number(values.threads);
+  const files = loadFiles(values.data, limit, sample);
   const dtype = values.dtype as ModelDtype;
-  const engine = await openEngine(values.model, dtype, 1);
+  const engine = await openEngine(values.model, dtype, threads);
   log(`${engine.info.modelId} ${dtype} on ${engine.info.ep}; ${FILES.map((f) => `${f}: ${files[f].pairs.length} pairs`).join(', ')}`);
 
   // Every distinct sentence of the three files, embedded once per (template, pooling).
@@ -214,13 +244,16 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
   const crossTemplate = { prompted: cross([...PROMPTED_TEMPLATES]), all: cross([...TEMPLATE_IDS]) };
 
   const result: StsSuiteResult = {
-    command: limit ? `${COMMAND} -- --limit ${limit} --out ${values.out}` : COMMAND,
+    command: limit
+      ? `${COMMAND} -- --limit ${limit} --out ${values.out}`
+      : [COMMAND, ...(values.model !== 'moee-demo' || sample || threads !== 1 ? ['--'] : []), ...(values.model !== 'moee-demo' ? [`--model ${values.model} --dtype ${dtype}`] : []),
+          ...(sample ? [`--sample ${sample}`] : []), ...(threads !== 1 ? [`--threads ${threads}`] : [])].join(' '),
     model: engine.info.modelId,
     dtype,
     ep: engine.info.ep,
     date: new Date().toISOString(),
     wallSeconds: 0,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, threads: 1 },
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, threads },
     data: Object.fromEntries(FILES.map((f) => [f, { pairs: files[f].pairs.length, sentences: files[f].sentences.length, subsets: subsetCounts(files[f].pairs) }])) as StsSuiteResult['data'],
     main,
     baselines,
@@ -308,7 +341,7 @@ export function renderMarkdown(r: StsSuiteResult): string {
   const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const lines: string[] = [];
   lines.push(
-    `Spearman ×100 of cosine similarity vs gold; \`${r.command}\` (${r.model}, ${r.dtype} weights, onnxruntime-web ${r.ep} in Node, one thread; ` +
+    `Spearman ×100 of cosine similarity vs gold; \`${r.command}\` (${r.model}, ${r.dtype} weights, onnxruntime-web ${r.ep} in Node, ${r.machine.threads === 1 ? "one thread" : `${r.machine.threads} threads`}; ` +
       `${r.wallSeconds.toFixed(0)} s on ${r.machine.cores} × ${r.machine.cpu}; ${r.date.slice(0, 10)}). ` +
       `Pairs: ${FILES.map((f) => `${f.toUpperCase()} ${r.data[f].pairs}`).join(', ')}. RW is the router softmax unless it says logits; ` +
       'MoEE sum uses RW softmax; MoEE concat z-scores each block with the statistics of the file\'s own sentences (the paper\'s batch statistics); ' +
@@ -368,12 +401,17 @@ export function renderMarkdown(r: StsSuiteResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** Each embedded model's card renderer (standard-library Python). */
+const CARD_SCRIPTS: Record<string, string> = { 'moee-demo': 'model_card.py', 'moee-smollm2': 'smollm2_card.py' };
+
 /** Re-render the model card; it needs only Python's standard library. */
-function renderCard(): void {
+function renderCard(modelId: string): void {
+  const script = CARD_SCRIPTS[modelId];
+  if (!script) return;
   const venv = join(ROOT, '.venv', 'bin', 'python');
   const python = existsSync(venv) ? venv : 'python3';
-  const card = spawnSync(python, [join(ROOT, 'models', 'build', 'model_card.py')], { stdio: 'inherit' });
-  if (card.status !== 0) log(`could not re-render the model card with ${python}; run: python3 models/build/model_card.py`);
+  const card = spawnSync(python, [join(ROOT, 'models', 'build', script)], { stdio: 'inherit' });
+  if (card.status !== 0) log(`could not re-render the model card with ${python}; run: python3 models/build/${script}`);
 }
 
 run()
@@ -383,7 +421,7 @@ run()
     writeFileSync(join(out, 'sts.md'), renderMarkdown(result));
     process.stdout.write(renderMarkdown(result));
     log(`wrote ${join(out, 'sts.json')} and sts.md in ${result.wallSeconds} s`);
-    if (out === resolve(ROOT, 'models', result.model, 'eval')) renderCard();
+    if (out === resolve(ROOT, 'models', result.model, 'eval')) renderCard(result.model);
   })
   .catch((error: Error) => {
     process.stderr.write(`eval: ${error.name}: ${error.message}\n`);

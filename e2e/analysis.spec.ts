@@ -5,6 +5,7 @@
  * (test-results/screens/); a run cancelled halfway leaves a usable page.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { DEMO_PAGE } from './pages.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -40,9 +41,9 @@ async function openAnalysis(page: Page) {
       for (const e of list.getEntries()) w.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
-  await page.goto('/');
+  await page.goto(DEMO_PAGE);
   await page.evaluate(() => localStorage.clear());
-  await page.goto(`/#analysis&s=${encodeURIComponent(JSON.stringify({ ep: 'wasm', dtype: 'q8' }))}`);
+  await page.goto(`${DEMO_PAGE}#analysis&s=${encodeURIComponent(JSON.stringify({ ep: 'wasm', dtype: 'q8' }))}`);
   await expect(page.getByTestId('analysis-engine')).toContainText('on WASM', { timeout: 120_000 });
 }
 

@@ -28,7 +28,7 @@ const requestsFor = (model: string, from = 0) => hub.log.slice(from).filter((r) 
 const fullGets = (model: string, from = 0) => requestsFor(model, from).filter((r) => r.method === 'GET' && !r.range).map((r) => r.path.replace(/^.*\/resolve\/[^/]+\//, ''));
 
 async function openPage(page: Page) {
-  await page.goto(`/?hubHost=${encodeURIComponent(hub.url)}&hubStallMs=${STALL_MS}`);
+  await page.goto(`/?model=moee-demo&hubHost=${encodeURIComponent(hub.url)}&hubStallMs=${STALL_MS}`);
   await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
 }
 

@@ -3,6 +3,7 @@
  * saves screenshots of its view into test-results/screenshots/ (kept by CI as artefacts).
  */
 import { expect, test, type Browser, type Download, type Locator, type Page } from '@playwright/test';
+import { DEMO_PAGE } from './pages.ts';
 import { readFileSync } from 'node:fs';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
@@ -53,9 +54,9 @@ test.beforeEach(async ({ page }) => {
     w.__longTasks = [];
     new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push({ start: e.startTime, duration: e.duration }))).observe({ type: 'longtask', buffered: true });
   });
-  await page.goto('/');
+  await page.goto(DEMO_PAGE);
   await page.evaluate(() => localStorage.clear());
-  await page.goto('/');
+  await page.goto(DEMO_PAGE);
 });
 
 const now = (page: Page) => page.evaluate(() => performance.now());

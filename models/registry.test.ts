@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { moeFacts, type RawModelConfig } from './moe-config.ts';
-import { checkRequirements, MODEL_REGISTRY, onnxFileFor, registryNeeds, WASM32_MEMORY_LIMIT_BYTES, type DeviceFacts, type DownloadNeeds, type RegistryDtype } from './registry.ts';
+import { checkRequirements, defaultDtypeOf, EMBEDDED_MODELS, MODEL_REGISTRY, onnxFileFor, registryNeeds, WASM32_MEMORY_LIMIT_BYTES, type DeviceFacts, type DownloadNeeds, type RegistryDtype } from './registry.ts';
 import { decodeModel } from './tap.ts';
 
 const { onnx } = onnxProto;
@@ -30,9 +30,8 @@ function largestInitializerBytes(path: string): number {
   return largest;
 }
 
-describe('registry: the embedded model', () => {
-  const entry = MODEL_REGISTRY.find((e) => e.id === 'moee-demo')!;
-  const dir = new URL('./moee-demo/', import.meta.url);
+for (const entry of EMBEDDED_MODELS) describe(`registry: the embedded model ${entry.id}`, () => {
+  const dir = new URL(`./${entry.id}/`, import.meta.url);
   const config = JSON.parse(readFileSync(new URL('config.json', dir), 'utf8')) as RawModelConfig;
 
   it('lists every file with its real size, per dtype', () => {
@@ -58,6 +57,11 @@ describe('registry: the embedded model', () => {
     expect(entry.topK).toBe(facts.topK);
     expect(entry.hiddenSize).toBe(facts.hiddenSize);
     expect((entry.sharedExperts ?? 0) > 0).toBe(facts.hasSharedExpert);
+  });
+
+  it('says what it is and where its weights come from, and loads a dtype it has by default', () => {
+    expect(entry.about?.length ?? 0).toBeGreaterThan(40);
+    expect(Object.keys(entry.dtypes)).toContain(defaultDtypeOf(entry));
   });
 });
 

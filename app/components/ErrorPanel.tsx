@@ -45,7 +45,7 @@ export function ErrorPanel() {
     actions.push({ label: 'Load the model again', run: () => void loadModel() });
   }
   if (name === 'NotMoEModelError' || name === 'ConfigMismatchError' || name === 'MissingFileError') {
-    actions.push({ label: 'Use the demo model', run: () => (setSettings({ modelId: DEFAULT_SETTINGS.modelId }), void loadModel()) });
+    actions.push({ label: 'Use the embedded default model', run: () => (setSettings({ modelId: DEFAULT_SETTINGS.modelId, dtype: DEFAULT_SETTINGS.dtype }), void loadModel()) });
   }
   if (name === 'BadTemplateError') actions.push({ label: 'Use the PromptEOL template', run: () => setSettings({ templateId: 'prompteol' }) });
   if (name === 'TooManyTextsError') {

@@ -1,7 +1,8 @@
 /** Which model runs where and why, load progress with bytes and phases, cancel, EP switch. */
 import { cancelRun, loadModel } from '../engine.ts';
 import { useStore } from '../store.ts';
-import { DTYPE_LABEL, LOAD_PHASES } from '../../workers/protocol.ts';
+import { DTYPE_LABEL, LOAD_PHASES, type ModelDtype } from '../../workers/protocol.ts';
+import { defaultDtypeOf, EMBEDDED_MODELS } from '../../models/registry.ts';
 import { CachePanel } from './CachePanel.tsx';
 import { HubPanel } from './HubPanel.tsx';
 
@@ -13,6 +14,9 @@ export function ModelPanel() {
   const setSettings = useStore((s) => s.setSettings);
   const { model, loadProgress, status, capabilities } = engine;
   const busy = status === 'loading' || status === 'embedding';
+  const embedded = EMBEDDED_MODELS.find((m) => m.id === settings.modelId);
+  // The chosen model's own weights; a Hub model's dtype was chosen in the Hub panel.
+  const dtypes = embedded ? (Object.keys(embedded.dtypes) as ModelDtype[]) : [settings.dtype];
   return (
     <section className="panel model-panel" aria-labelledby="model-title">
       <h2 id="model-title">Model</h2>
@@ -26,11 +30,31 @@ export function ModelPanel() {
           </select>
         </label>
         <label>
+          Embedded model{' '}
+          <select
+            value={embedded ? settings.modelId : ''}
+            data-testid="embedded-model"
+            onChange={(e) => {
+              const entry = EMBEDDED_MODELS.find((m) => m.id === e.target.value);
+              if (entry) setSettings({ modelId: entry.id, dtype: defaultDtypeOf(entry) });
+            }}
+          >
+            {!embedded && <option value="">{settings.modelId} (Hub)</option>}
+            {EMBEDDED_MODELS.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.id}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
           Weights{' '}
           <select value={settings.dtype} onChange={(e) => setSettings({ dtype: e.target.value as typeof settings.dtype })}>
-            <option value="q8">int8</option>
-            <option value="fp32">fp32</option>
-            {settings.dtype !== 'q8' && settings.dtype !== 'fp32' && <option value={settings.dtype}>{DTYPE_LABEL[settings.dtype]}</option>}
+            {dtypes.map((d) => (
+              <option key={d} value={d}>
+                {DTYPE_LABEL[d]}
+              </option>
+            ))}
           </select>
         </label>
         <button type="button" onClick={() => void loadModel()} disabled={status === 'loading'} data-testid="load-embedded">
@@ -40,6 +64,11 @@ export function ModelPanel() {
           Cancel
         </button>
       </div>
+      {embedded?.about && (
+        <p className="about-model" data-testid="model-about">
+          {embedded.about}
+        </p>
+      )}
       {loadProgress && (
         <div className="progress" data-testid="load-progress">
           <progress max={1} value={loadProgress.fraction} aria-label="Model load progress" />
