@@ -95,7 +95,7 @@ export function runRobustness(templates: BuiltinTemplateId[]): Promise<void> {
     const rwKind = useStore.getState().settings.rwKind;
     for (const [t, template] of templates.entries()) {
       const result = await run.embed(set.texts, { ...ANALYSIS_EMBED_OPTIONS, template: { id: template } }, (done, total) =>
-        progress(`${template}: embedding ${done} / ${total}`, (t + done / total) / templates.length),
+        progress(`${template} (template ${t + 1} of ${templates.length}): embedding ${done} / ${total}`, (t + done / total) / templates.length),
       );
       await pause();
       const r = representations(result);
