@@ -139,19 +139,19 @@ export function MapsView() {
           <div className="maps">
             <ScatterCanvas id="hs" title={`HS${variance(result.maps.hsVariance)}`} axes={axes(result.maps.hsVariance)} xy={result.maps.hs} colors={colors} hovered={hovered} onHover={setHovered} />
             <ScatterCanvas id="rw" title={`RW${variance(result.maps.rwVariance)}`} axes={axes(result.maps.rwVariance)} xy={result.maps.rw} colors={colors} hovered={hovered} onHover={setHovered} />
+            {result.texts.length <= LIST_MAX && (
+              <ol className="text-links" data-testid="map-texts" onMouseLeave={() => setHovered(null)}>
+                {result.texts.map((t, i) => (
+                  <li key={i} className={hovered === i ? 'hovered' : ''} onMouseEnter={() => setHovered(i)} data-testid={`map-text-${i}`}>
+                    {t}
+                  </li>
+                ))}
+              </ol>
+            )}
           </div>
           <p className="hover" data-testid="map-hover" aria-live="polite">
             {hovered !== null ? `${result.labels ? `[${result.labels[hovered]}] ` : ''}${result.texts[hovered]}` : 'Hover a point (the nearest within a few pixels is picked), or a text in the list, to find it in both maps.'}
           </p>
-          {result.texts.length <= LIST_MAX && (
-            <ol className="text-links" data-testid="map-texts" onMouseLeave={() => setHovered(null)}>
-              {result.texts.map((t, i) => (
-                <li key={i} className={hovered === i ? 'hovered' : ''} onMouseEnter={() => setHovered(i)} data-testid={`map-text-${i}`}>
-                  {t}
-                </li>
-              ))}
-            </ol>
-          )}
           {legend.length > 0 && (
             <ul className="legend">
               {legend.map((l, i) => (

@@ -48,7 +48,7 @@ export function RobustnessView() {
                 ['robust-hs-rw', 'HS (rows) – RW (columns)', result.hsRw],
               ] as const
             ).map(([id, title, values]) => (
-              <MatrixCanvas key={id} id={id} title={title} settingsLines={[caption]} settings={{ caption }} values={values} labels={result.templates} order={order} scale="diverging" legendName="Spearman between two templates’ similarity lists" />
+              <MatrixCanvas key={id} id={id} title={title} settingsLines={[caption]} settings={{ caption }} values={values} labels={result.templates} order={order} scale="diverging" legendName="Spearman, templates’ lists" />
             ))}
           </div>
           {result.scores && (

@@ -15,8 +15,8 @@ import { LoadPhasesPlaceholder } from './ModelPanel.tsx';
 const LEGEND_NAME: Record<(typeof REPRESENTATIONS)[number], string> = {
   hs: 'cosine',
   rw: 'cosine',
-  concat: 'cosine of [z(HS); z(RW)]',
-  sum: 'cos HS + α·cos RW (unitless, up to 1 + α)',
+  concat: 'cosine, z-scored concat',
+  sum: 'cos HS + α·cos RW, 0 … 1 + α',
 };
 
 export const MatricesView = memo(function MatricesView({ similarity }: { similarity: SimilarityState }) {

@@ -161,7 +161,7 @@ function MatrixFigure({ id, title, settingsLines, settings, values, labels, orde
     ctx.textAlign = 'right';
     ctx.fillText(legendHigh.toFixed(3), left + grid, barTop + 19);
     ctx.textAlign = 'center';
-    ctx.fillText(scale === 'sequential' ? `${legendName}; grey: diagonal` : legendName, left + grid / 2, barTop + 33);
+    ctx.fillText(scale === 'sequential' ? `${legendName} · grey: self` : legendName, left + grid / 2, barTop + 33);
     if (mark) {
       ctx.strokeStyle = '#ff2d55';
       ctx.lineWidth = 2;
