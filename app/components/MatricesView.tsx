@@ -16,7 +16,7 @@ const LEGEND_NAME: Record<(typeof REPRESENTATIONS)[number], string> = {
   hs: 'cosine',
   rw: 'cosine',
   concat: 'cosine, z-scored concat',
-  sum: 'cos HS + α·cos RW, 0 … 1 + α',
+  sum: 'cos HS + α·cos RW (0–1+α)',
 };
 
 export const MatricesView = memo(function MatricesView({ similarity }: { similarity: SimilarityState }) {

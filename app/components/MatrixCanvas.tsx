@@ -207,7 +207,7 @@ function MatrixFigure({ id, title, settingsLines, settings, values, labels, orde
         onBlur={() => setCursor(null)}
         tabIndex={0}
         role="img"
-        aria-label={`${title}: ${n} by ${n} matrix of ${legendName}, off-diagonal values from ${min.toFixed(3)} to ${max.toFixed(3)}. Arrow keys read single cells.`}
+        aria-label={`${title}: ${n} by ${n} similarity matrix (colour: ${legendName}), off-diagonal values from ${min.toFixed(3)} to ${max.toFixed(3)}. Arrow keys read single cells.`}
         data-legend={legendName}
         data-left={left}
         data-top={TOP_PX}
