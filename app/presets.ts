@@ -72,3 +72,17 @@ export const PRESETS: readonly Preset[] = [
     view: { view: 'all', order: 'input' },
   },
 ];
+
+/** The names the View and Order controls show, so that a preset can say what it switched. */
+const VIEW_NAME: Record<Settings['view'], string> = { all: 'all four', hs: 'HS', rw: 'RW', concat: 'MoEE concat', sum: 'MoEE sum', compare: 'compare: HS − RW' };
+const ORDER_NAME: Record<Settings['order'], string> = { input: 'as typed', cluster: 'similar together' };
+
+/** What applying a preset changes in the view controls, in words ("switched View to compare: HS − RW"); null when nothing. */
+export function presetSwitches(preset: Preset, current: Pick<Settings, 'view' | 'order' | 'templateId'>): string | null {
+  const changes: string[] = [];
+  const v = preset.view ?? {};
+  if (v.view !== undefined && v.view !== current.view) changes.push(`View to ${VIEW_NAME[v.view]}`);
+  if (v.order !== undefined && v.order !== current.order) changes.push(`Order to ${ORDER_NAME[v.order]}`);
+  if (v.templateId !== undefined && v.templateId !== current.templateId) changes.push(`Template to ${v.templateId}`);
+  return changes.length ? `switched ${changes.join(', ')}` : null;
+}

@@ -11,3 +11,5 @@ export * from './pca.ts';
 export * from './spectral.ts';
 export * from './bootstrap.ts';
 export * from './robustness.ts';
+export * from './alpha-cv.ts';
+export * from './contingency.ts';

@@ -1,6 +1,7 @@
 /** Complementarity (paper Table 1 and Fig. 2): do HS and RW group texts alike, and do they err on the same pairs? */
-import { useState } from 'react';
-import { DEFAULT_FAIL_THRESHOLD } from '../../core/index.ts';
+import { useMemo, useState } from 'react';
+import { DEFAULT_FAIL_THRESHOLD, matchedContingency } from '../../core/index.ts';
+import { viridis } from '../colormap.ts';
 import { runComplementarity } from './actions.ts';
 import { fmt, TemplateSelect, useRunning, ViewError } from './common.tsx';
 import { useAnalysis, type ComplementarityResult } from './state.ts';
@@ -48,6 +49,50 @@ function PairList({ title, ids, result, testId }: { title: string; ids: number[]
         </button>
       )}
     </details>
+  );
+}
+
+/**
+ * HS clusters × RW clusters as a heatmap: RW's columns reordered by the best one-to-one matching, so
+ * agreement is the diagonal and disagreement the off-diagonal mass. Small (k × k), so an HTML table.
+ */
+function ContingencyHeatmap({ hs, rw }: { hs: Int32Array; rw: Int32Array }) {
+  const m = useMemo(() => matchedContingency(hs, rw), [hs, rw]);
+  const max = Math.max(1, ...m.counts);
+  return (
+    <figure data-testid="contingency">
+      <figcaption>
+        Texts per HS cluster (rows) × RW cluster (columns), columns matched to rows: on the diagonal {m.matched} of {m.n} texts ({((m.matched / Math.max(1, m.n)) * 100).toFixed(1)}%, the exact
+        match), off it {m.n - m.matched}
+      </figcaption>
+      <table className="results contingency" data-testid="contingency-table">
+        <thead>
+          <tr>
+            <th scope="col">HS \ RW</th>
+            {m.colLabels.map((c) => (
+              <th key={c} scope="col">{`RW ${c}`}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {m.rowLabels.map((r, i) => (
+            <tr key={r}>
+              <th scope="row">{`HS ${r}`}</th>
+              {m.colLabels.map((c, j) => {
+                const v = m.counts[i * m.kb + j];
+                const [red, g, b] = viridis(v / max);
+                return (
+                  <td key={c} style={{ background: `rgb(${red},${g},${b})`, color: v / max > 0.6 ? '#000' : '#fff', outline: i === j ? '2px solid #1d2030' : undefined }} title={`HS cluster ${r}, RW cluster ${c}: ${v} texts`}>
+                    {v}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="note">Colour: texts in the cell, 0 (dark) … {max} (yellow); outlined: the matched pairs.</p>
+    </figure>
   );
 }
 
@@ -111,7 +156,30 @@ export function ComplementarityView() {
               </tr>
             </tbody>
           </table>
+          {result.clusters.vsLabels && (
+            <table className="results" data-testid="clusters-vs-labels">
+              <thead>
+                <tr>
+                  <th>against the source’s labels</th>
+                  <th>AMI</th>
+                  <th>NMI</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(['hs', 'rw'] as const).map((k) => (
+                  <tr key={k}>
+                    <th scope="row">{k.toUpperCase()} clusters</th>
+                    <td data-testid={`labels-ami-${k}`}>{fmt(result.clusters.vsLabels![k].ami, 3)}</td>
+                    <td>{fmt(result.clusters.vsLabels![k].nmi, 3)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <ContingencyHeatmap hs={result.clusters.hsLabels} rw={result.clusters.rwLabels} />
           {result.texts.length <= 60 && (
+            <details>
+              <summary>Cluster of every text</summary>
             <table className="results pairs">
               <thead>
                 <tr>
@@ -130,6 +198,7 @@ export function ComplementarityView() {
                 ))}
               </tbody>
             </table>
+            </details>
           )}
           {errors && (
             <div data-testid="error-analysis">
@@ -137,6 +206,9 @@ export function ComplementarityView() {
               <p className="note" data-testid="error-counts">
                 HS only {errors.analysis.hsOnly.length} · RW only {errors.analysis.rwOnly.length} · both {errors.analysis.both.length} · neither {errors.analysis.neither}
                 {failing > 0 && ` — of the ${failing} failing pairs, ${fmt(((errors.analysis.hsOnly.length + errors.analysis.rwOnly.length) / failing) * 100, 1)}% fail under exactly one`}
+              </p>
+              <p className="note" data-testid="rank-error-note">
+                Rank error: how far a pair’s similarity ranks from where its gold score ranks, as a difference of percentile ranks (0: same place, 0.5: half the list apart).
               </p>
               <PairList title="Fail under HS only" ids={errors.analysis.hsOnly} result={errors} testId="fails-hs-only" />
               <PairList title="Fail under RW only" ids={errors.analysis.rwOnly} result={errors} testId="fails-rw-only" />

@@ -17,6 +17,7 @@ export function LayersView() {
   const [chosen, setChosen] = useState<number[] | null>(null);
   const picked = chosen ?? Array.from({ length: layerCount }, (_, i) => i);
   const ready = dataset?.pairs && source === 'dataset';
+  const allChosen = result !== null && result.chosen.length === result.perLayer.length;
 
   return (
     <section className="panel" aria-label="Layers" data-testid="view-layers">
@@ -41,12 +42,13 @@ export function LayersView() {
       <ViewError view="layers" />
       {result && (
         <>
+          {allChosen && <p className="note">Every layer is ticked, so RW from the ticked layers is RW from all layers: one column.</p>}
           <table className="results" data-testid="layers-table">
             <thead>
               <tr>
                 <th>HS</th>
                 <th>RW, all layers</th>
-                <th>RW, layers {result.chosen.map((i) => result.moeLayers[i]).join(', ') || '—'}</th>
+                {!allChosen && <th>RW, layers {result.chosen.map((i) => result.moeLayers[i]).join(', ') || '—'}</th>}
                 {result.perLayer.map((_, i) => (
                   <th key={i}>layer {result.moeLayers[i]}</th>
                 ))}
@@ -56,7 +58,7 @@ export function LayersView() {
               <tr>
                 <td>{fmt(result.hs)}</td>
                 <td>{fmt(result.all)}</td>
-                <td data-testid="layers-subset">{result.subset === null ? '—' : fmt(result.subset)}</td>
+                {!allChosen && <td data-testid="layers-subset">{result.subset === null ? '—' : fmt(result.subset)}</td>}
                 {result.perLayer.map((v, i) => (
                   <td key={i} data-testid={`layer-score-${i}`}>
                     {fmt(v)}
@@ -65,14 +67,17 @@ export function LayersView() {
               </tr>
             </tbody>
           </table>
-          <BarChart width={520} height={240} data={result.perLayer.map((v, i) => ({ layer: `layer ${result.moeLayers[i]}`, spearman: v }))}>
+          <figure data-testid="layers-chart">
+          <figcaption>RW from one MoE layer’s router: Spearman ×100 per layer (line: all layers)</figcaption>
+          <BarChart width={560} height={260} data={result.perLayer.map((v, i) => ({ layer: `layer ${result.moeLayers[i]}`, spearman: v }))} margin={{ top: 8, right: 12, bottom: 16, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="layer" />
-            <YAxis />
+            <XAxis dataKey="layer" label={{ value: 'MoE layer', position: 'insideBottom', offset: -4 }} />
+            <YAxis label={{ value: 'Spearman ×100', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
             <Tooltip />
             <ReferenceLine y={result.all} stroke={SERIES_COLORS[1]} label="all layers" />
-            <Bar dataKey="spearman" fill={SERIES_COLORS[0]} isAnimationActive={false} />
+            <Bar dataKey="spearman" name="Spearman ×100" fill={SERIES_COLORS[0]} isAnimationActive={false} />
           </BarChart>
+          </figure>
         </>
       )}
     </section>

@@ -8,7 +8,9 @@ import { useAnalysis } from './state.ts';
 const SIZE = 360;
 const PAD = 14;
 /** Pointer distance (px) within which a point counts as hovered. */
-const HOVER_RADIUS = 8;
+const HOVER_RADIUS = 18;
+/** Texts listed beside the maps up to this many (a longer list is no help to find a point). */
+const LIST_MAX = 300;
 
 function project(xy: Float64Array): Float64Array {
   let minX = Infinity;
@@ -31,7 +33,7 @@ function project(xy: Float64Array): Float64Array {
   return out;
 }
 
-function ScatterCanvas({ id, title, xy, colors, hovered, onHover }: { id: string; title: string; xy: Float64Array; colors: string[]; hovered: number | null; onHover: (i: number | null) => void }) {
+function ScatterCanvas({ id, title, axes, xy, colors, hovered, onHover }: { id: string; title: string; axes: [string, string]; xy: Float64Array; colors: string[]; hovered: number | null; onHover: (i: number | null) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const screen = useMemo(() => project(xy), [xy]);
   useEffect(() => {
@@ -77,7 +79,11 @@ function ScatterCanvas({ id, title, xy, colors, hovered, onHover }: { id: string
       <figcaption>
         <strong>{title}</strong>
       </figcaption>
-      <canvas ref={canvas} width={SIZE} height={SIZE} onMouseMove={onMove} onMouseLeave={() => onHover(null)} data-testid={`map-${id}`} data-hovered={hovered ?? ''} role="img" aria-label={`${title}: ${screen.length / 2} texts`} />
+      <div className="plot">
+        <span className="axis-y" data-testid={`map-${id}-y`}>{axes[1]}</span>
+        <canvas ref={canvas} width={SIZE} height={SIZE} onMouseMove={onMove} onMouseLeave={() => onHover(null)} data-testid={`map-${id}`} data-hovered={hovered ?? ''} role="img" aria-label={`${title}: ${screen.length / 2} texts; x: ${axes[0]}, y: ${axes[1]}`} />
+      </div>
+      <div className="axis-x" data-testid={`map-${id}-x`}>{axes[0]}</div>
     </figure>
   );
 }
@@ -96,6 +102,8 @@ export function MapsView() {
     return result.labels.map((l) => SERIES_COLORS[legend.indexOf(l) % SERIES_COLORS.length]);
   }, [result, legend]);
   const variance = (v: number[] | null) => (v ? ` · variance ${v.map((x) => `${(x * 100).toFixed(1)}%`).join(' + ')}` : '');
+  // Axis names: principal components with the share of variance each explains, or UMAP's unitless axes.
+  const axes = (v: number[] | null): [string, string] => (v ? [`PC1 (${((v[0] ?? 0) * 100).toFixed(1)}% of variance)`, `PC2 (${((v[1] ?? 0) * 100).toFixed(1)}% of variance)`] : ['UMAP 1', 'UMAP 2']);
 
   return (
     <section className="panel" aria-label="2-D maps" data-testid="view-maps">
@@ -129,11 +137,20 @@ export function MapsView() {
             {result.texts.length} texts ({result.source}, {result.template}) · {result.method.toUpperCase()} · {result.maps.ms.toFixed(0)} ms
           </p>
           <div className="maps">
-            <ScatterCanvas id="hs" title={`HS${variance(result.maps.hsVariance)}`} xy={result.maps.hs} colors={colors} hovered={hovered} onHover={setHovered} />
-            <ScatterCanvas id="rw" title={`RW${variance(result.maps.rwVariance)}`} xy={result.maps.rw} colors={colors} hovered={hovered} onHover={setHovered} />
+            <ScatterCanvas id="hs" title={`HS${variance(result.maps.hsVariance)}`} axes={axes(result.maps.hsVariance)} xy={result.maps.hs} colors={colors} hovered={hovered} onHover={setHovered} />
+            <ScatterCanvas id="rw" title={`RW${variance(result.maps.rwVariance)}`} axes={axes(result.maps.rwVariance)} xy={result.maps.rw} colors={colors} hovered={hovered} onHover={setHovered} />
+            {result.texts.length <= LIST_MAX && (
+              <ol className="text-links" data-testid="map-texts" onMouseLeave={() => setHovered(null)}>
+                {result.texts.map((t, i) => (
+                  <li key={i} className={hovered === i ? 'hovered' : ''} onMouseEnter={() => setHovered(i)} data-testid={`map-text-${i}`}>
+                    {t}
+                  </li>
+                ))}
+              </ol>
+            )}
           </div>
           <p className="hover" data-testid="map-hover" aria-live="polite">
-            {hovered !== null ? `${result.labels ? `[${result.labels[hovered]}] ` : ''}${result.texts[hovered]}` : 'Hover a point to find the same text in both maps.'}
+            {hovered !== null ? `${result.labels ? `[${result.labels[hovered]}] ` : ''}${result.texts[hovered]}` : 'Hover a point (the nearest within a few pixels is picked), or a text in the list, to find it in both maps.'}
           </p>
           {legend.length > 0 && (
             <ul className="legend">

@@ -13,6 +13,27 @@ export function NuclearView() {
         Rows centred and scaled to unit length. Nuclear norm (Li et al. 2024): the sum of the min(N, d) largest column norms, no SVD. Exact: the sum of singular values. Entropy: of the
         normalised spectrum of ZᵀZ/N, divided by log d. Times measured in the compute worker.
       </p>
+      <div className="note reading-guide" data-testid="nuclear-guide">
+        <strong>How to read these numbers.</strong> Z is the N × d set, rows centred and scaled to length 1.
+        <ul>
+          <li>
+            <em>Exact nuclear norm</em> ‖Z‖<sub>*</sub>: the sum of Z’s singular values, a convex stand-in for its rank. Between 1 (every text on one line) and √(min(N, d))·√N (the rows spread
+            evenly over min(N, d) directions).
+          </li>
+          <li>
+            <em>Nuclear norm L1,2</em> (Li et al., “Large Language Model Evaluation via Matrix Nuclear-Norm”, 2024): the sum of the min(N, d) largest column lengths, no SVD. Z is the sum of its
+            columns, each a rank-1 matrix whose nuclear norm is its length, so the full sum of column lengths is never below ‖Z‖<sub>*</sub> (triangle inequality) and never above √d·‖Z‖<sub>*</sub>;
+            it equals ‖Z‖<sub>*</sub> only when the columns are orthogonal. Expect L1,2 to read high: the ratio column says by how much on these data.
+          </li>
+          <li>
+            <em>Matrix entropy</em>: the entropy of the normalised spectrum of ZᵀZ/N divided by log d, from 0 (one direction) to 1 (all d equally).
+          </li>
+          <li>
+            Which way is better: for one model over the same texts, Li et al. read a <em>lower</em> value as stronger compression (it falls as models grow); for comparing HS with RW here, a
+            higher value means the texts spread over more directions (less redundant), which is neither good nor bad alone — compare with the Benchmark.
+          </li>
+        </ul>
+      </div>
       <div className="controls">
         <TemplateSelect />
         <button type="button" disabled={running.any} onClick={() => void runSpectral()} data-testid="nuclear-run">
@@ -30,6 +51,7 @@ export function NuclearView() {
               <th>ms</th>
               <th>exact nuclear norm</th>
               <th>ms</th>
+              <th>L1,2 ÷ exact</th>
               <th>matrix entropy</th>
               <th>ms</th>
             </tr>
@@ -47,6 +69,7 @@ export function NuclearView() {
                 <td>{fmt(r.nuclearMs, 2)}</td>
                 <td>{fmt(r.exactNuclear, 3)}</td>
                 <td>{fmt(r.exactMs, 2)}</td>
+                <td data-testid={`nuclear-ratio-${r.name.split(' ')[0]}`}>{fmt(r.nuclearL12 / r.exactNuclear, 3)}</td>
                 <td>{fmt(r.entropy, 4)}</td>
                 <td>{fmt(r.entropyMs, 2)}</td>
               </tr>

@@ -1,6 +1,6 @@
 /** Prompt robustness (paper Fig. 4/5): how much each embedding's pair similarities move when the template changes. */
 import { useState } from 'react';
-import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import { MatrixCanvas } from '../components/MatrixCanvas.tsx';
 import { TEMPLATE_IDS, type BuiltinTemplateId } from '../../workers/templates.ts';
 import { runRobustness } from './actions.ts';
@@ -48,25 +48,25 @@ export function RobustnessView() {
                 ['robust-hs-rw', 'HS (rows) – RW (columns)', result.hsRw],
               ] as const
             ).map(([id, title, values]) => (
-              <MatrixCanvas key={id} id={id} title={title} settingsLines={[caption]} settings={{ caption }} values={values} labels={result.templates} order={order} scale="diverging" />
+              <MatrixCanvas key={id} id={id} title={title} settingsLines={[caption]} settings={{ caption }} values={values} labels={result.templates} order={order} scale="diverging" legendName="Spearman, templates’ lists" />
             ))}
           </div>
           {result.scores && (
             <div className="charts">
               <figure data-testid="robust-scores">
-                <figcaption>Spearman ×100 per template (MoEE sum at α = 1)</figcaption>
-                <LineChart width={620} height={260} data={result.scores}>
+                <figcaption>STS Spearman ×100 per template: HS, RW and MoEE sum (α = 1)</figcaption>
+                <BarChart width={720} height={300} data={result.scores} margin={{ top: 8, right: 12, bottom: 8, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis dataKey="template" interval={0} angle={-25} textAnchor="end" height={60} />
-                  <YAxis domain={['auto', 'auto']} />
+                  <XAxis dataKey="template" interval={0} angle={-25} textAnchor="end" height={70} label={{ value: 'template', position: 'insideBottomRight', offset: 0 }} />
+                  <YAxis label={{ value: 'Spearman ×100', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
                   <Tooltip />
-                  <Legend />
+                  <Legend itemSorter={null} verticalAlign="top" />
                   {(['hs', 'rw', 'sum'] as const).map((k, i) => (
-                    <Line key={k} dataKey={k} name={k === 'sum' ? 'MoEE sum' : k.toUpperCase()} stroke={SERIES_COLORS[i]} isAnimationActive={false} />
+                    <Bar key={k} dataKey={k} name={k === 'sum' ? 'MoEE sum (α = 1)' : k.toUpperCase()} fill={SERIES_COLORS[i]} isAnimationActive={false} />
                   ))}
-                </LineChart>
+                </BarChart>
               </figure>
-              <table className="results">
+              <table className="results summary">
                 <thead>
                   <tr>
                     <th>across templates</th>

@@ -95,7 +95,7 @@ export function runRobustness(templates: BuiltinTemplateId[]): Promise<void> {
     const rwKind = useStore.getState().settings.rwKind;
     for (const [t, template] of templates.entries()) {
       const result = await run.embed(set.texts, { ...ANALYSIS_EMBED_OPTIONS, template: { id: template } }, (done, total) =>
-        progress(`${template}: embedding ${done} / ${total}`, (t + done / total) / templates.length),
+        progress(`${template} (template ${t + 1} of ${templates.length}): embedding ${done} / ${total}`, (t + done / total) / templates.length),
       );
       await pause();
       const r = representations(result);
@@ -126,6 +126,12 @@ export function runRobustness(templates: BuiltinTemplateId[]): Promise<void> {
   });
 }
 
+/** Text labels as integer ids (in order of first appearance), for the clustering scores. */
+function labelIdsOf(labels: string[]): Int32Array {
+  const ids = new Map<string, number>();
+  return Int32Array.from(labels, (l) => ids.get(l) ?? (ids.set(l, ids.size), ids.size - 1));
+}
+
 export function runComplementarity(k: number, seed: number, threshold: number): Promise<void> {
   return start('complementarity', async (run, progress) => {
     const set = currentTextSet();
@@ -135,7 +141,8 @@ export function runComplementarity(k: number, seed: number, threshold: number): 
     const r = representations(result);
     const rw = rwOf(r, useStore.getState().settings.rwKind);
     progress('k-means on HS and on RW (compute worker)', 0.75);
-    const clusters = await compute.cluster({ kind: 'cluster', hs: embeddingSet(r.hs), rw: embeddingSet(rw), k, seed });
+    const labelIds = set.labels ? labelIdsOf(set.labels) : null;
+    const clusters = await compute.cluster({ kind: 'cluster', hs: embeddingSet(r.hs), rw: embeddingSet(rw), k, seed, labels: labelIds });
     run.check();
     let errors = null;
     if (set.pairs) {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateSts, METHODS } from '../../cli/evaluate.ts';
-import { adjustedMutualInfo, kMeans, matrix, matrixEntropy, matrixNuclearNorm, parseSts, uniqueSentences, type StsPair } from '../../core/index.ts';
+import { adjustedMutualInfo, crossValidatedAlpha, kMeans, matrix, matrixEntropy, matrixNuclearNorm, parseSts, uniqueSentences, type StsPair } from '../../core/index.ts';
 import { createNodeEngine, type NodeEngine } from '../../tests/node-engine.ts';
 import { handleCompute } from './compute-handler.ts';
 import { ANALYSIS_EMBED_OPTIONS } from './options.ts';
@@ -40,6 +40,9 @@ describe('compute handler', () => {
       expect(ci.high).toBeGreaterThanOrEqual(ci.estimate);
     }
     expect(answer.row.alphaGrid).toHaveLength(10);
+    // The cross-validated sum is core's on the row's own pair similarities (those of HS and RW softmax).
+    const cv = answer.row.crossValidated;
+    expect(cv.score).toBe(crossValidatedAlpha(cv.hsSim, cv.rwSim, pairs.map((p) => p.score), { seed: 3 }).score * 100);
     // Embeddings of other texts are refused rather than scored.
     const other = await handleCompute({ kind: 'stsTemplate', id: 2, pairs: pairs.slice(1), template: 'prompteol', options, texts, embedding, methods: ['hs'], resamples: 0, seed: 0 });
     expect(other.kind).toBe('failed');

@@ -1,7 +1,7 @@
 /** The compute worker's logic, free of worker globals so that Node tests can call it directly. */
 import { UMAP } from 'umap-js';
 import { evaluateSts, type Embed, type Method } from '../../cli/evaluate.ts';
-import { alphaGridSearch, bootstrapSpearman, moeeSum, uniqueSentences, type BootstrapInterval } from '../../core/index.ts';
+import { alphaGridSearch, bootstrapSpearman, crossValidatedAlpha, DEFAULT_CV_FOLDS, moeeSum, uniqueSentences, type BootstrapInterval } from '../../core/index.ts';
 import { pairSimilarities, representations } from './derive.ts';
 import { adjustedMutualInfo, exactMatchRate, exactNuclearNorm, kMeans, matrix, matrixEntropy, matrixNuclearNorm, normalizedMutualInfo, pairJaccard, pca, seededRandom, type Matrix } from '../../core/index.ts';
 import type { ComputeAnswer, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
@@ -56,7 +56,11 @@ async function scoreTemplate(request: StsTemplateRequest): Promise<StsTemplateAn
   if (request.resamples > 0) {
     for (const method of request.methods) intervals[method] = scale(await bootstrapSpearman(lists[method], gold, { resamples: request.resamples, seed: request.seed }));
   }
-  const row = { template: request.template, scores, intervals, alphaGrid: alphaGridSearch(sims.hs, sims.rw_softmax, gold).scores };
+  // The honest MoEE sum: α chosen on the other folds of the pairs (seeded by the run's seed).
+  const cv = crossValidatedAlpha(sims.hs, sims.rw_softmax, gold, { folds: DEFAULT_CV_FOLDS, seed: request.seed });
+  const cvInterval = request.resamples > 0 ? scale(await bootstrapSpearman(cv.predictions, gold, { resamples: request.resamples, seed: request.seed })) : null;
+  const crossValidated = { score: cv.score * 100, folds: cv.folds, seed: request.seed, interval: cvInterval, hsSim: Array.from(sims.hs), rwSim: Array.from(sims.rw_softmax) };
+  const row = { template: request.template, scores, intervals, alphaGrid: alphaGridSearch(sims.hs, sims.rw_softmax, gold).scores, crossValidated };
   return { kind: 'stsTemplate', id: request.id, row, ms: performance.now() - start };
 }
 
@@ -78,6 +82,12 @@ export async function handleCompute(request: ComputeRequest): Promise<ComputeAns
           nmi: normalizedMutualInfo(hs.labels, rw.labels),
           jaccard: pairJaccard(hs.labels, rw.labels),
           exactMatch: exactMatchRate(hs.labels, rw.labels),
+          vsLabels: request.labels
+            ? {
+                hs: { ami: adjustedMutualInfo(hs.labels, request.labels), nmi: normalizedMutualInfo(hs.labels, request.labels) },
+                rw: { ami: adjustedMutualInfo(rw.labels, request.labels), nmi: normalizedMutualInfo(rw.labels, request.labels) },
+              }
+            : null,
           ms: performance.now() - start,
         };
       }

@@ -1,4 +1,4 @@
-import type { BootstrapInterval, AlphaScore, StsPair } from '../../core/index.ts';
+import type { AlphaFold, BootstrapInterval, AlphaScore, StsPair } from '../../core/index.ts';
 import type { Method, TemplateScores } from '../../cli/evaluate.ts';
 import type { EmbedOptions, EmbedResult } from '../../workers/protocol.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
@@ -23,6 +23,8 @@ export interface ClusterRequest {
   rw: EmbeddingSet;
   k: number;
   seed: number;
+  /** The source's label of each text (as ids), to score both clusterings against; null when none. */
+  labels?: Int32Array | null;
 }
 
 export interface MapsRequest {
@@ -69,6 +71,21 @@ export interface BenchmarkRow {
   /** 95% intervals, ×100, for the chosen methods. */
   intervals: Partial<Record<Method, BootstrapInterval>>;
   alphaGrid: AlphaScore[];
+  /** MoEE sum with α chosen by seeded k-fold cross-validation over pairs (core/alpha-cv.ts): the honest figure. */
+  crossValidated: CrossValidatedRow;
+}
+
+/** Cross-validated MoEE sum of one template, ×100, with the data it was computed from. */
+export interface CrossValidatedRow {
+  /** Spearman ×100 of the out-of-fold sums of all pairs. */
+  score: number;
+  folds: AlphaFold[];
+  seed: number;
+  /** Bootstrap interval (×100) of the out-of-fold sums; null without resamples. */
+  interval: BootstrapInterval | null;
+  /** Per pair cos HS and cos RW (softmax), in file order: what the folds chose α on (in the JSON export). */
+  hsSim: number[];
+  rwSim: number[];
 }
 
 export interface StsTemplateAnswer {
@@ -87,6 +104,8 @@ export interface ClusterAnswer {
   nmi: number;
   jaccard: number;
   exactMatch: number;
+  /** AMI and NMI of each clustering against the source's labels; null without labels. */
+  vsLabels: { hs: { ami: number; nmi: number }; rw: { ami: number; nmi: number } } | null;
   ms: number;
 }
 

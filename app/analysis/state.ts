@@ -154,3 +154,35 @@ export function parseDataset(name: string, text: string): Dataset {
     throw error;
   }
 }
+
+/** An STS sample set shipped with the app (public/samples/), so that a class can start without a file. */
+export interface SampleSet {
+  id: string;
+  file: string;
+  title: string;
+  /** Where the pairs and gold scores come from, and under which licence they may be used. */
+  licence: string;
+}
+
+/**
+ * The SemEval STS 2012–2014 sets are research-use only (their subsets carry the licences of their
+ * sources), so none of them is shipped; these pairs were written for this project and are public
+ * domain (CC0 1.0). Their gold scores are one person's judgement on the STS 0–5 scale, not the
+ * averaged crowd ratings of the real benchmarks.
+ */
+export const SAMPLE_SETS: readonly SampleSet[] = [
+  { id: 'everyday-40', file: 'everyday-40.tsv', title: 'Everyday, news, science, food: 40 pairs', licence: 'CC0 1.0 (public domain), written for MoEE Playground; gold scores by its authors' },
+  { id: 'wording-24', file: 'wording-24.tsv', title: 'Rewording vs paraphrase: 24 pairs', licence: 'CC0 1.0 (public domain), written for MoEE Playground; gold scores by its authors' },
+];
+
+/** Fetch a shipped sample set and make it the data set of every view. */
+export async function loadSampleSet(sample: SampleSet): Promise<void> {
+  const { set } = useAnalysis.getState();
+  try {
+    const response = await fetch(`${import.meta.env.BASE_URL}samples/${sample.file}`);
+    if (!response.ok) throw new Error(`could not fetch the sample set ${sample.file} (HTTP ${response.status})`);
+    set({ dataset: parseDataset(sample.file, await response.text()), datasetError: null, source: 'dataset' });
+  } catch (error) {
+    set({ datasetError: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  }
+}

@@ -9,6 +9,15 @@ import { useStaggerPending } from '../stagger.ts';
 import { REPRESENTATIONS, useStore } from '../store.ts';
 import type { SimilarityState } from '../use-similarity.ts';
 import { MatrixCanvas } from './MatrixCanvas.tsx';
+import { LoadPhasesPlaceholder } from './ModelPanel.tsx';
+
+/** What each matrix's colours measure (unitless cosines; the sum of two runs 0–2 for α = 1 over non-negative cosines). */
+const LEGEND_NAME: Record<(typeof REPRESENTATIONS)[number], string> = {
+  hs: 'cosine',
+  rw: 'cosine',
+  concat: 'cosine, z-scored concat',
+  sum: 'cos HS + α·cos RW (0–1+α)',
+};
 
 export const MatricesView = memo(function MatricesView({ similarity }: { similarity: SimilarityState }) {
   const view = useStore((s) => s.settings.view);
@@ -32,7 +41,12 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
   const updating = similarity.pending || embedding || drawing || stale;
   if (!cosines || !source || !sum) {
     if (similarity.error) return <p className="warning" role="status">Could not compute the matrices: {similarity.error}</p>;
-    return updating ? <span className="updating" data-testid="updating">updating…</span> : null;
+    return (
+      <>
+        <LoadPhasesPlaceholder />
+        {updating && <span className="updating" data-testid="updating">updating…</span>}
+      </>
+    );
   }
   const { result, rwKind, texts: labels } = source;
   const o = result.options;
@@ -81,6 +95,7 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
           labels={labels}
           order={displayOrder}
           scale="sequential"
+          legendName={LEGEND_NAME[rep]}
         />
       ))}
       {view === 'compare' && difference && (
@@ -93,6 +108,7 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
           labels={labels}
           order={displayOrder}
           scale="diverging"
+          legendName="cos HS − cos RW"
         />
       )}
     </section>

@@ -21,6 +21,8 @@ export interface MatrixCanvasProps {
   order: number[];
   /** 'sequential': viridis over the off-diagonal range; 'diverging': blue–white–red, symmetric around 0. */
   scale: 'sequential' | 'diverging';
+  /** What the colours measure, with its unit, written under the colour bar (e.g. "cosine"). */
+  legendName: string;
 }
 
 /** The grid aims at this many pixels a side; cells never exceed CELL_MAX nor go below 1 px. */
@@ -32,7 +34,9 @@ const NUMBER_PX = 30;
 /** More characters than any row label can show in LABEL_PX. */
 const LABEL_MAX_CHARS = 40;
 const TOP_PX = 18;
-const LEGEND_PX = 34;
+const LEGEND_PX = 48;
+/** The diagonal (each text with itself, cosine 1) in grey, so that it never reads as the largest off-diagonal value. */
+const DIAGONAL_GREY = 0xc8;
 const FONT = '11px system-ui, sans-serif';
 
 /** The smallest "nice" step whose ticks are at least `minPx` apart. */
@@ -50,6 +54,7 @@ function sameMatrix(a: MatrixCanvasProps, b: MatrixCanvasProps): boolean {
     a.id === b.id &&
     a.title === b.title &&
     a.scale === b.scale &&
+    a.legendName === b.legendName &&
     a.settingsLines.join('\n') === b.settingsLines.join('\n') &&
     JSON.stringify(a.settings) === JSON.stringify(b.settings)
   );
@@ -71,7 +76,7 @@ export const MatrixCanvas = memo(function MatrixCanvas(props: MatrixCanvasProps)
   return <MatrixFigure {...shown} />;
 });
 
-function MatrixFigure({ id, title, settingsLines, settings, values, labels, order, scale }: MatrixCanvasProps) {
+function MatrixFigure({ id, title, settingsLines, settings, values, labels, order, scale, legendName }: MatrixCanvasProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ a: number; b: number } | null>(null);
   const [cursor, setCursor] = useState<{ a: number; b: number } | null>(null);
@@ -102,11 +107,13 @@ function MatrixFigure({ id, title, settingsLines, settings, values, labels, orde
       const [r, g, b] = [lut[3 * k], lut[3 * k + 1], lut[3 * k + 2]];
       packed[k] = little ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
     }
+    const grey = little ? ((255 << 24) | (DIAGONAL_GREY << 16) | (DIAGONAL_GREY << 8) | DIAGONAL_GREY) >>> 0 : ((DIAGONAL_GREY << 24) | (DIAGONAL_GREY << 16) | (DIAGONAL_GREY << 8) | 255) >>> 0;
     for (let a = 0; a < n; a++) {
       const rowStart = order[a] * n;
       for (let b = 0; b < n; b++) {
         const t = span > 0 ? (values[rowStart + order[b]] - lo) / span : 0.5;
-        const colour = packed[t >= 1 ? 255 : t > 0 ? Math.round(255 * t) : 0];
+        // The sequential scale spans the off-diagonal range only; its diagonal would clamp to the top colour.
+        const colour = scale === 'sequential' && a === b ? grey : packed[t >= 1 ? 255 : t > 0 ? Math.round(255 * t) : 0];
         if (cell === 1) pixels[a * grid + b] = colour;
         else for (let y = 0; y < cell; y++) pixels.fill(colour, (a * cell + y) * grid + b * cell, (a * cell + y) * grid + (b + 1) * cell);
       }
@@ -153,12 +160,14 @@ function MatrixFigure({ id, title, settingsLines, settings, values, labels, orde
     ctx.fillText(legendLow.toFixed(3), left, barTop + 19);
     ctx.textAlign = 'right';
     ctx.fillText(legendHigh.toFixed(3), left + grid, barTop + 19);
+    ctx.textAlign = 'center';
+    ctx.fillText(scale === 'sequential' ? `${legendName} · grey: self` : legendName, left + grid / 2, barTop + 33);
     if (mark) {
       ctx.strokeStyle = '#ff2d55';
       ctx.lineWidth = 2;
       ctx.strokeRect(left + mark.b * cell - 1, TOP_PX + mark.a * cell - 1, cell + 2, cell + 2);
     }
-  }, [gridImage, width, height, left, textLabels, cell, n, order, labels, grid, scale, legendLow, legendHigh, mark]);
+  }, [gridImage, width, height, left, textLabels, cell, n, order, labels, grid, scale, legendLow, legendHigh, legendName, mark]);
 
   const cellAt = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -198,14 +207,15 @@ function MatrixFigure({ id, title, settingsLines, settings, values, labels, orde
         onBlur={() => setCursor(null)}
         tabIndex={0}
         role="img"
-        aria-label={`${title}: ${n} by ${n} similarity matrix, off-diagonal values from ${min.toFixed(3)} to ${max.toFixed(3)}. Arrow keys read single cells.`}
+        aria-label={`${title}: ${n} by ${n} similarity matrix (colour: ${legendName}), off-diagonal values from ${min.toFixed(3)} to ${max.toFixed(3)}. Arrow keys read single cells.`}
+        data-legend={legendName}
         data-left={left}
         data-top={TOP_PX}
         data-cell={cell}
       />
       <div className="hover" aria-live="polite" data-testid={`hover-${id}`}>
         {shown
-          ? `${shown.i + 1}. ${labels[shown.i].slice(0, 40)} ↔ ${shown.j + 1}. ${labels[shown.j].slice(0, 40)}: ${values[shown.i * n + shown.j].toFixed(4)}`
+          ? `${shown.i + 1}. ${labels[shown.i]} ↔ ${shown.j + 1}. ${labels[shown.j]}: ${values[shown.i * n + shown.j].toFixed(4)}`
           : `range ${min.toFixed(3)} … ${max.toFixed(3)} (off-diagonal)`}
       </div>
       <ExportButtons

@@ -8,6 +8,37 @@ import { HubPanel } from './HubPanel.tsx';
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
+/** What each load phase is doing, in words a first-time visitor understands. */
+const PHASE_WORDS: Record<(typeof LOAD_PHASES)[number], string> = {
+  detect: 'checking the device (WebGPU, threads)',
+  download: 'fetching the model files (or reading them from the cache)',
+  session: 'creating the inference session (compiling the graph)',
+  warmup: 'warm-up run',
+  ready: 'ready',
+};
+
+/** The load's phases with progress, shown where the matrices will appear, so the first wait is explained. */
+export function LoadPhasesPlaceholder() {
+  const loadProgress = useStore((s) => s.engine.loadProgress);
+  const status = useStore((s) => s.engine.status);
+  if (status !== 'loading') return null;
+  const current = loadProgress?.phase ?? 'detect';
+  return (
+    <div className="load-placeholder" role="status" aria-live="polite" data-testid="load-placeholder" data-phase={current}>
+      <strong>Loading the model; the matrices appear here when it is ready.</strong>
+      <progress max={1} value={loadProgress?.fraction ?? 0} aria-label="Model load progress" />
+      <ol className="phases vertical">
+        {LOAD_PHASES.filter((p) => p !== 'ready').map((p) => (
+          <li key={p} className={p === current ? 'current' : LOAD_PHASES.indexOf(p) < LOAD_PHASES.indexOf(current) ? 'done' : ''}>
+            {PHASE_WORDS[p]}
+            {p === 'download' && p === current && loadProgress && loadProgress.totalBytes > 0 && ` — ${mb(loadProgress.loadedBytes)} of ${mb(loadProgress.totalBytes)}`}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
 export function ModelPanel() {
   const settings = useStore((s) => s.settings);
   const engine = useStore((s) => s.engine);

@@ -19,15 +19,66 @@ const AXIS_PX = 16;
 /** The outline of a top-k cell; tests look for this exact colour. */
 const TOP_K_COLOUR = '#ff2d55';
 
-/** A token as a label, with spaces and line breaks made visible. */
+/** A token as a label, with spaces and line breaks made visible (the raw form, shown in the hover). */
 const tokenLabel = (t: string) => t.replaceAll(' ', '␣').replaceAll('\n', '⏎').replaceAll('\t', '⇥');
 
-const Heatmap = staggered(memo(function Heatmap({ rows, cols, values, marks, rowLabels, colLabel, label, testId, exportName, header }: {
+/**
+ * A token as a reader sees it: tokenizer markers (byte-level BPE's Ġ/Ċ, SentencePiece's ▁) and the
+ * leading space dropped, a line break as ⏎; a token that is only white space stays visible as ␣.
+ */
+export const readableToken = (t: string) => {
+  const text = t.replaceAll('Ġ', ' ').replaceAll('▁', ' ').replaceAll('Ċ', '\n').replaceAll('\n', '⏎').replaceAll('\t', '⇥').trim();
+  return text === '' ? '␣' : text;
+};
+
+/** How a routing heatmap maps probabilities to colour. */
+export type RoutingScale = 'probability' | 'log' | 'row';
+
+/** Probabilities below this are drawn as this on the log scale (10⁻⁴ … 1, four decades). */
+const LOG_FLOOR = 1e-4;
+
+const SCALE_CAPTION: Record<RoutingScale, string> = {
+  probability: 'colour: router probability, linear 0 (dark) … 1 (yellow)',
+  log: 'colour: router probability, log scale 10⁻⁴ (dark) … 1 (yellow)',
+  row: 'colour: router probability, per row: each row’s lowest (dark) … highest (yellow)',
+};
+
+/** Colour position 0..1 of every cell under a scale (per-row needs each row's range). */
+function colourPositions(values: ArrayLike<number>, rows: number, cols: number, scale: RoutingScale): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let c = 0; c < cols; c++) {
+      lo = Math.min(lo, values[r * cols + c]);
+      hi = Math.max(hi, values[r * cols + c]);
+    }
+    for (let c = 0; c < cols; c++) {
+      const v = values[r * cols + c];
+      out[r * cols + c] = scale === 'probability' ? v : scale === 'log' ? (Math.log10(Math.max(v, LOG_FLOOR)) - Math.log10(LOG_FLOOR)) / -Math.log10(LOG_FLOOR) : hi > lo ? (v - lo) / (hi - lo) : 0.5;
+    }
+  }
+  return out;
+}
+
+/** Arrow keys move a cell cursor within rows × cols; Escape clears it. Shared by the routing canvases. */
+export function moveCursor(key: string, cursor: { r: number; c: number } | null, rows: number, cols: number): { r: number; c: number } | null | undefined {
+  const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  if (key === 'Escape') return null;
+  const move = moves[key];
+  if (!move || rows === 0 || cols === 0) return undefined;
+  if (!cursor) return { r: 0, c: 0 };
+  return { r: Math.max(0, Math.min(rows - 1, cursor.r + move[0])), c: Math.max(0, Math.min(cols - 1, cursor.c + move[1])) };
+}
+
+const Heatmap = staggered(memo(function Heatmap({ rows, cols, values, marks, rowLabels, rawLabels, colLabel, label, testId, exportName, header }: {
   rows: number;
   cols: number;
   values: ArrayLike<number>;
   marks: boolean[];
   rowLabels: string[];
+  /** The raw tokenizer form of each row label (tokens), shown in the hover; null when labels are not tokens. */
+  rawLabels: string[] | null;
   colLabel: string;
   label: string;
   testId: string;
@@ -37,6 +88,10 @@ const Heatmap = staggered(memo(function Heatmap({ rows, cols, values, marks, row
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ r: number; c: number } | null>(null);
+  const [cursor, setCursor] = useState<{ r: number; c: number } | null>(null);
+  const [scale, setScale] = useState<RoutingScale>('probability');
+  const positions = useMemo(() => colourPositions(values, rows, cols, scale), [values, rows, cols, scale]);
+  const mark = cursor ?? hover;
   const width = LABEL_PX + cols * CELL;
   const height = rows * CELL + AXIS_PX;
   useEffect(() => {
@@ -50,7 +105,7 @@ const Heatmap = staggered(memo(function Heatmap({ rows, cols, values, marks, row
       ctx.fillStyle = '#333';
       ctx.fillText(rowLabels[r].slice(0, 14), 2, r * CELL + CELL / 2);
       for (let c = 0; c < cols; c++) {
-        const [red, g, b] = viridis(values[r * cols + c]);
+        const [red, g, b] = viridis(positions[r * cols + c]);
         ctx.fillStyle = `rgb(${red},${g},${b})`;
         ctx.fillRect(LABEL_PX + c * CELL, r * CELL, CELL - 1, CELL - 1);
         if (marks[r * cols + c]) {
@@ -64,7 +119,14 @@ const Heatmap = staggered(memo(function Heatmap({ rows, cols, values, marks, row
     ctx.textAlign = 'center';
     for (let c = 0; c < cols; c++) ctx.fillText(String(c), LABEL_PX + c * CELL + CELL / 2, rows * CELL + AXIS_PX / 2);
     ctx.textAlign = 'left';
-  }, [rows, cols, values, marks, rowLabels, width, height]);
+    if (mark) {
+      ctx.strokeStyle = '#fff';
+      ctx.lineWidth = 2;
+      ctx.setLineDash([3, 2]);
+      ctx.strokeRect(LABEL_PX + mark.c * CELL - 1, mark.r * CELL - 1, CELL + 1, CELL + 1);
+      ctx.setLineDash([]);
+    }
+  }, [rows, cols, positions, marks, rowLabels, width, height, mark]);
   const at = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
     const c = Math.floor((((e.clientX - rect.left) * width) / rect.width - LABEL_PX) / CELL);
@@ -72,8 +134,27 @@ const Heatmap = staggered(memo(function Heatmap({ rows, cols, values, marks, row
     return r >= 0 && c >= 0 && r < rows && c < cols ? { r, c } : null;
   };
   const colLabels = Array.from({ length: cols }, (_, c) => `${colLabel} ${c}`);
+  const onKey = (e: React.KeyboardEvent<HTMLCanvasElement>) => {
+    const next = moveCursor(e.key, cursor, rows, cols);
+    if (next === undefined) return;
+    e.preventDefault();
+    setCursor(next);
+  };
+  const describe = ({ r, c }: { r: number; c: number }) =>
+    `${rowLabels[r]}${rawLabels ? ` (token ${JSON.stringify(rawLabels[r])})` : ''}, ${colLabel} ${c}: ${Number(values[r * cols + c]).toFixed(4)}${marks[r * cols + c] ? ' (top-k)' : ''}`;
   return (
     <div className="heatmap">
+      <label className="scale-choice">
+        Colour scale{' '}
+        <select value={scale} onChange={(e) => setScale(e.target.value as RoutingScale)} data-testid={`${testId}-scale`}>
+          <option value="probability">probability (linear)</option>
+          <option value="log">log probability</option>
+          <option value="row">per row</option>
+        </select>
+      </label>
+      <div className="caption" data-testid={`${testId}-caption`}>
+        {SCALE_CAPTION[scale]}
+      </div>
       <div className="scroll">
         <canvas
           ref={canvas}
@@ -86,12 +167,17 @@ const Heatmap = staggered(memo(function Heatmap({ rows, cols, values, marks, row
           data-cell={CELL}
           data-rows={rows}
           data-cols={cols}
+          data-scale={scale}
+          tabIndex={0}
+          aria-describedby={`${testId}-readout`}
+          onKeyDown={onKey}
+          onBlur={() => setCursor(null)}
           onMouseMove={(e) => setHover(at(e))}
           onMouseLeave={() => setHover(null)}
         />
       </div>
-      <div className="hover" aria-live="polite">
-        {hover ? `${rowLabels[hover.r]}, ${colLabel} ${hover.c}: ${Number(values[hover.r * cols + hover.c]).toFixed(4)}${marks[hover.r * cols + hover.c] ? ' (top-k)' : ''}` : 'colour: router probability 0 (dark) … 1 (yellow); hover for values'}
+      <div className="hover" aria-live="polite" id={`${testId}-readout`} data-testid={`${testId}-readout`}>
+        {mark ? describe(mark) : 'hover, or focus and use the arrow keys, for values'}
       </div>
       <ExportButtons
         name={header[0]}
@@ -119,7 +205,8 @@ export const RoutingView = staggered(memo(function RoutingView({ result, texts, 
   const routing = result.tokenRouting?.[text] ?? null;
   const tokenValues = useMemo(() => (routing ? layerSlice(routing.probs, routing.dims[0], layers, experts, layer) : null), [routing, layers, experts, layer]);
   const tokenMarks = useMemo(() => (routing && tokenValues ? topKMarks(tokenValues, routing.dims[0], experts, topK) : []), [routing, tokenValues, experts, topK]);
-  const tokenLabels = useMemo(() => routing?.tokens.map(tokenLabel) ?? [], [routing]);
+  const tokenLabels = useMemo(() => routing?.tokens.map(readableToken) ?? [], [routing]);
+  const rawTokens = useMemo(() => routing?.tokens.map(tokenLabel) ?? null, [routing]);
   const o = result.options;
   const settingsLine = `${o.template.id} template · ${result.dtype === 'q8' ? 'int8' : 'fp32'} on ${result.ep.toUpperCase()} · top-${topK} outlined`;
   const layerLabels = useMemo(() => moeLayers.map((l) => `layer ${l}`), [moeLayers]);
@@ -146,6 +233,7 @@ export const RoutingView = staggered(memo(function RoutingView({ result, texts, 
         values={lastToken}
         marks={lastTokenMarks}
         rowLabels={layerLabels}
+        rawLabels={null}
         colLabel="expert"
         label={`Routing of text ${text + 1} at its last token: ${layers} layers by ${experts} experts, top-${topK} per layer: ${topKIndices(lastToken, layers, experts, topK).map((set, l) => `${layerLabels[l]} experts ${set.join(' and ')}`).join('; ')}`}
         testId="heatmap-last-token"
@@ -161,6 +249,7 @@ export const RoutingView = staggered(memo(function RoutingView({ result, texts, 
             values={tokenValues}
             marks={tokenMarks}
             rowLabels={tokenLabels}
+            rawLabels={rawTokens}
             colLabel="expert"
             label={`Routing of every token of text ${text + 1} in layer ${moeLayers[layer]}: ${routing.dims[0]} tokens by ${experts} experts`}
             testId="heatmap-tokens"
@@ -192,6 +281,7 @@ const TokenComparison = staggered(memo(function TokenComparison({ result, texts,
   const setSettings = useStore((s) => s.setSettings);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<number | null>(null);
+  const [cursor, setCursor] = useState<number | null>(null);
   const [, layers, experts] = result.rwSoftmax.dims;
   const n = texts.length;
   const a = Math.min(compareA, n - 1);
@@ -208,7 +298,7 @@ const TokenComparison = staggered(memo(function TokenComparison({ result, texts,
     return alignTokens(ra.tokens, rb.tokens).map(([i, j]) => ({
       a: i,
       b: j,
-      label: [i === null ? '—' : tokenLabel(ra.tokens[i]), j === null ? '—' : tokenLabel(rb.tokens[j])],
+      label: [i === null ? '—' : readableToken(ra.tokens[i]), j === null ? '—' : readableToken(rb.tokens[j])],
       layers: Array.from({ length: layers }, (_, l) => {
         const sa = i === null ? [] : setsA[l][i];
         const sb = j === null ? [] : setsB[l][j];
@@ -286,9 +376,29 @@ const TokenComparison = staggered(memo(function TokenComparison({ result, texts,
         {last && last.a !== null && last.b !== null && (lastDiverging.length ? `At the last token (RW’s token) it differs in layer${lastDiverging.length > 1 ? 's' : ''} ${lastDiverging.join(', ')}.` : 'At the last token (RW’s token) every layer picks the same experts.')}
       </p>
       <div className="scroll">
-        <canvas ref={canvas} width={width} height={height} role="img" aria-label={`${name}: ${diverging} of ${matched.length * layers} aligned token-layers differ`} onMouseMove={onMove} onMouseLeave={() => setHover(null)} data-testid="comparison-canvas" />
+        <canvas
+          ref={canvas}
+          width={width}
+          height={height}
+          role="img"
+          aria-label={`${name}: ${diverging} of ${matched.length * layers} aligned token-layers differ. Up and down arrows read the rows.`}
+          tabIndex={0}
+          aria-describedby="comparison-readout"
+          onKeyDown={(e) => {
+            const next = moveCursor(e.key, cursor === null ? null : { r: cursor, c: 0 }, rows.length, 1);
+            if (next === undefined) return;
+            e.preventDefault();
+            setCursor(next && next.r);
+          }}
+          onBlur={() => setCursor(null)}
+          onMouseMove={onMove}
+          onMouseLeave={() => setHover(null)}
+          data-testid="comparison-canvas"
+        />
       </div>
-      <div className="hover" aria-live="polite">{hover !== null && rows[hover] ? describe(rows[hover]) : 'hover a row for both texts’ experts per layer'}</div>
+      <div className="hover" aria-live="polite" id="comparison-readout" data-testid="comparison-readout">
+        {(cursor ?? hover) !== null && rows[(cursor ?? hover)!] ? describe(rows[(cursor ?? hover)!]) : 'hover a row, or focus and use the up and down arrows, for both texts’ experts per layer'}
+      </div>
       <ExportButtons
         name={name}
         onPng={() => canvas.current && downloadPng(`moee-routing-compare-${a + 1}-${b + 1}.png`, canvas.current, [name, settingsLine])}

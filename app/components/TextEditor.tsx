@@ -4,7 +4,7 @@
  */
 import { memo, useEffect, useRef, useState } from 'react';
 import { TOKEN_ROUTING_MAX_TEXTS } from '../engine.ts';
-import { PRESETS } from '../presets.ts';
+import { PRESETS, presetSwitches } from '../presets.ts';
 import { staggered } from '../stagger.ts';
 import { textsOf, useStore } from '../store.ts';
 import { MAX_TEXTS_PER_REQUEST, type EmbedResult } from '../../workers/protocol.ts';
@@ -21,6 +21,8 @@ export function TextEditor() {
   const maxTokens = useStore((s) => s.settings.maxTokens);
   const setSettings = useStore((s) => s.setSettings);
   const texts = textsOf(text);
+  // What the last preset changed in the view controls, said beside its explanation.
+  const [switched, setSwitched] = useState<string | null>(null);
   const preset = PRESETS.find((p) => p.id === presetId) ?? null;
   const longest = texts.reduce((best, t, i) => (t.length > (texts[best]?.length ?? 0) ? i : best), 0);
 
@@ -36,7 +38,10 @@ export function TextEditor() {
             value=""
             onChange={(e) => {
               const chosen = PRESETS.find((p) => p.id === e.target.value);
-              if (chosen) setSettings({ text: chosen.texts.join('\n'), presetId: chosen.id, ...chosen.view });
+              if (!chosen) return;
+              const { view, order, templateId } = useStore.getState().settings;
+              setSwitched(presetSwitches(chosen, { view, order, templateId }));
+              setSettings({ text: chosen.texts.join('\n'), presetId: chosen.id, ...chosen.view });
             }}
             data-testid="preset"
           >
@@ -59,6 +64,7 @@ export function TextEditor() {
       {preset && (
         <div className="preset-note" role="note" data-testid="preset-explanation">
           <strong>{preset.title}.</strong> {preset.explanation}
+          {switched && <span className="switched" data-testid="preset-switched"> This preset {switched}.</span>}
           {text !== preset.texts.join('\n') && <em> (You have edited its texts.)</em>}{' '}
           <button type="button" className="link" onClick={() => setSettings({ presetId: null })} aria-label="Hide the preset explanation">
             hide
