@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import * as ort from 'onnxruntime-web';
 import { tapModel } from '../models/tap.ts';
 import { moeFacts } from '../models/moe-config.ts';
-import { createNodeEngine } from '../tests/node-engine.ts';
+import { createNodeEngine } from '../workers/node-engine.ts';
 import { DEFAULT_EMBED_OPTIONS } from '../workers/protocol.ts';
 import { fmt, summarize, type Summary } from './stats.ts';
 import { forwardFlops, matmulPeak, matmulProbe, runFlops, type Qwen2MoeShape } from './flops.ts';

@@ -11,3 +11,4 @@ export * from './pca.ts';
 export * from './spectral.ts';
 export * from './bootstrap.ts';
 export * from './robustness.ts';
+export * from './scoring.ts';

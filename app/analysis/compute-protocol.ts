@@ -1,6 +1,5 @@
-import type { BootstrapInterval, AlphaScore, StsPair } from '../../core/index.ts';
-import type { Method, TemplateScores } from '../../cli/evaluate.ts';
-import type { EmbedOptions, EmbedResult } from '../../workers/protocol.ts';
+import type { BootstrapInterval, AlphaScore, StsMethod, StsPair, StsScores } from '../../core/index.ts';
+import type { EmbedResult } from '../../workers/protocol.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
 
 /**
@@ -48,13 +47,11 @@ export interface StsTemplateRequest {
   id: number;
   pairs: StsPair[];
   template: BuiltinTemplateId;
-  /** The options the engine embedded with (evaluateSts must ask for exactly these). */
-  options: EmbedOptions;
   /** The texts the engine embedded, in order (must be uniqueSentences(pairs).sentences). */
   texts: string[];
-  /** The engine's result for `texts` under `options`. */
+  /** The engine's result for `texts` under `template` (its options say which template it used). */
   embedding: EmbedResult;
-  methods: Method[];
+  methods: StsMethod[];
   resamples: number;
   seed: number;
 }
@@ -64,10 +61,10 @@ export type ComputeRequest = ClusterRequest | MapsRequest | SpectralRequest | St
 /** One template's benchmark row. */
 export interface BenchmarkRow {
   template: BuiltinTemplateId;
-  /** evaluateSts' own result: Spearman ×100 per method, per subset, best α, seconds. */
-  scores: TemplateScores;
+  /** core's scoreSts: Spearman ×100 per method, per subset, best α (what `moee eval` prints). */
+  scores: StsScores;
   /** 95% intervals, ×100, for the chosen methods. */
-  intervals: Partial<Record<Method, BootstrapInterval>>;
+  intervals: Partial<Record<StsMethod, BootstrapInterval>>;
   alphaGrid: AlphaScore[];
 }
 
