@@ -99,6 +99,66 @@ export async function coldStart(repeats: number): Promise<{ coldMs: Summary; war
   return { coldMs: summarize(cold), warmMs: summarize(warm), coldOverWarm: summarize(cold.map((c, i) => c / warm[i])) };
 }
 
+/** Cold-start phases in ms, each the time between two marks of the harness' timedStart. */
+export interface ColdPhases {
+  /** Navigation to the harness module evaluated (HTML, JS fetch and parse, worker created). */
+  page: Summary;
+  /** Capability detection (WebGPU adapter request, storage estimate). */
+  detect: Summary;
+  /** config.json, tokenizer, .onnx: fetched (cold cache: over the network from vite preview). */
+  fetchAndTokenizer: Summary;
+  /** Parse, tap and graph edits, and ORT session creation. */
+  tapAndSession: Summary;
+  warmup: Summary;
+  /** From ready to the first embedding of the 8 texts returned to the page. */
+  firstEmbed: Summary;
+  total: Summary;
+  wasmThreads: number;
+}
+
+/** The harness (no UI, so no first draw) loading moee-demo q8 on WASM on a fresh profile, then embedding 8 texts. */
+export async function coldPhases(repeats: number): Promise<ColdPhases> {
+  const rows: Record<Exclude<keyof ColdPhases, 'wasmThreads'>, number>[] = [];
+  let wasmThreads = 0;
+  for (let i = 0; i < repeats; i++) {
+    const profile = mkdtempSync(join(tmpdir(), 'moee-bench-'));
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: FLAGS });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${BASE}/harness.html`);
+      await page.waitForFunction(() => document.body.dataset.ready === 'true');
+      const r = await page.evaluate((list) => window.moeeHarness.timedStart('moee-demo', 'q8', 'wasm', list), APP_TEXTS);
+      if (r.ep !== 'wasm') throw new Error(`the harness ran on ${r.ep}`);
+      wasmThreads = r.wasmThreads;
+      const m = r.marks;
+      for (const key of ['detect', 'download', 'session', 'warmup', 'ready']) if (!(key in m)) throw new Error(`no ${key} phase was reported`);
+      rows.push({
+        page: m.harnessReady,
+        detect: m.download - m.detect,
+        fetchAndTokenizer: m.session - m.download,
+        tapAndSession: m.warmup - m.session,
+        warmup: m.ready - m.warmup,
+        firstEmbed: m.firstEmbed - m.ready,
+        total: m.firstEmbed,
+      });
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }
+  const of = (k: keyof (typeof rows)[number]) => summarize(rows.map((r) => r[k]));
+  return {
+    page: of('page'),
+    detect: of('detect'),
+    fetchAndTokenizer: of('fetchAndTokenizer'),
+    tapAndSession: of('tapAndSession'),
+    warmup: of('warmup'),
+    firstEmbed: of('firstEmbed'),
+    total: of('total'),
+    wasmThreads,
+  };
+}
+
 async function openHarness(context: BrowserContext): Promise<{ page: Page; wasmThreads: number }> {
   const page = await context.newPage();
   await page.goto(`${BASE}/harness.html`);
