@@ -8,6 +8,7 @@ import { readGoldens, type GoldenManifest } from '../models/goldens.ts';
 import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type EpPreference, type ModelDtype } from '../workers/protocol.ts';
 
 const client = new EngineClient();
+const readyAt = performance.now();
 
 async function fetchGoldens(modelId: string) {
   const base = `/models/${modelId}/goldens/`;
@@ -24,6 +25,20 @@ const harness = {
     } catch (error) {
       return { ok: false as const, error: error instanceof EngineError ? error.serialized : { name: 'InternalError', message: String(error) } };
     }
+  },
+  /**
+   * Load and embed once, with the time (performance.now(), ms since navigation) at which each load
+   * phase was first reported and the first embedding returned: the cold-start phases for bench/.
+   */
+  async timedStart(modelId: string, dtype: ModelDtype, ep: EpPreference, texts: string[]) {
+    const marks: Record<string, number> = { harnessReady: readyAt };
+    const loaded = await client.load({ modelId, dtype, ep }, (e) => {
+      marks[e.phase] ??= performance.now();
+    });
+    marks.loaded = performance.now();
+    await client.embed(texts, DEFAULT_EMBED_OPTIONS);
+    marks.firstEmbed = performance.now();
+    return { marks, wasmThreads: loaded.capabilities.wasmThreads, ep: loaded.model.ep };
   },
   /**
    * `tieLogitMargin`: see compareWithGolden; 0 demands the exact golden top-k sets. `maxCases` keeps

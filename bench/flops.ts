@@ -28,18 +28,23 @@ export interface Qwen2MoeShape {
   vocab_size: number;
 }
 
-/** Matmul FLOPs of one forward pass over `batch` rows padded to `seq` tokens. */
-export function forwardFlops(c: Qwen2MoeShape, batch: number, seq: number): number {
+/** Matmul FLOPs of one decoder layer for one token attending over `seq` positions. */
+function layerFlopsPerToken(c: Qwen2MoeShape, seq: number): number {
   const h = c.hidden_size;
   const kv = (h / c.num_attention_heads) * c.num_key_value_heads;
-  const perTokenLayer =
+  return (
     2 * h * h * 2 + // q, o
     2 * h * kv * 2 + // k, v
     2 * 2 * seq * h + // QKᵀ and AV over the padded length, all heads
     2 * h * c.num_experts + // router
     2 * h * c.shared_expert_intermediate_size * 3 + 2 * h + // shared expert (gate, up, down) and its sigmoid gate
-    c.num_experts_per_tok * 2 * h * c.moe_intermediate_size * 3; // routed experts
-  const perToken = c.num_hidden_layers * perTokenLayer + 2 * h * c.vocab_size;
+    c.num_experts_per_tok * 2 * h * c.moe_intermediate_size * 3 // routed experts
+  );
+}
+
+/** Matmul FLOPs of one forward pass over `batch` rows padded to `seq` tokens, LM head at every position (HF's default). */
+export function forwardFlops(c: Qwen2MoeShape, batch: number, seq: number): number {
+  const perToken = c.num_hidden_layers * layerFlopsPerToken(c, seq) + 2 * c.hidden_size * c.vocab_size;
   return batch * seq * perToken;
 }
 
@@ -51,6 +56,17 @@ export function runFlops(c: Qwen2MoeShape, tokenCounts: ArrayLike<number>, batch
     const chunk = sorted.slice(s, s + batchSize);
     total += forwardFlops(c, chunk.length, Math.max(...chunk));
   }
+  return total;
+}
+
+/**
+ * The FLOPs the answer needs: every text's own tokens (no padding rows, attention over its own
+ * length) and the LM head at its last token only (the top-5 next tokens). What the engine does
+ * beyond this (padding, the head at other positions) is not counted as work.
+ */
+export function usefulFlops(c: Qwen2MoeShape, tokenCounts: ArrayLike<number>): number {
+  let total = 0;
+  for (const n of Array.from(tokenCounts)) total += n * c.num_hidden_layers * layerFlopsPerToken(c, n) + 2 * c.hidden_size * c.vocab_size;
   return total;
 }
 

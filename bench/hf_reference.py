@@ -5,12 +5,13 @@ our engine, one pass each, alternating.
 Protocol (one JSON object per line):
   in : {"threads": 1, "batches": [{"input_ids": [[...]], "attention_mask": [[...]], "position_ids": [[...]]}, ...]}
   out: {"ready": true, "torch": "...", "transformers": "..."}
-  in : {"run": "fp32"} or {"run": "int8"}   (one pass over every batch)
+  in : {"run": "fp32"} or {"run": "int8"}, optionally "logits_to_keep": 1   (one pass over every batch)
   out: {"ms": 123.4}
   in : {"quit": true}
 The batches are the engine's own (same tokens, left padding, positions), built in bench/run.ts.
 Every pass returns what the engine returns: logits, every router's logits and the final-norm
-hidden state (output_router_logits, output_hidden_states). int8 is torch's dynamic quantisation
+hidden state (output_router_logits, output_hidden_states); with "logits_to_keep": 1 the LM head runs at
+the last position only (HF's own option; left padding makes that every row's last real token). int8 is torch's dynamic quantisation
 of nn.Linear modules (qint8 weights, activations quantised at run time); Qwen2-MoE keeps its routed
 experts as fused 3-D parameters, not nn.Linear, so those stay fp32: say so wherever it is quoted.
 """
@@ -38,13 +39,14 @@ def main() -> None:
     models = {"fp32": fp32, "int8": int8}
     batches = [{k: torch.tensor(v, dtype=torch.long) for k, v in b.items()} for b in setup["batches"]]
 
-    def run(model: torch.nn.Module) -> None:
+    def run(model: torch.nn.Module, logits_to_keep: int = 0) -> None:
         with torch.inference_mode():
             for b in batches:
-                model(**b, output_router_logits=True, output_hidden_states=True)
+                model(**b, output_router_logits=True, output_hidden_states=True, logits_to_keep=logits_to_keep)
 
     for m in models.values():
         run(m)  # warm-up
+        run(m, 1)
     print(json.dumps({"ready": True, "torch": torch.__version__, "transformers": transformers.__version__,
                       "threads": torch.get_num_threads(),
                       "experts_implementation": getattr(fp32.config, "_experts_implementation", None)}), flush=True)
@@ -53,7 +55,7 @@ def main() -> None:
         if msg.get("quit"):
             break
         t = time.perf_counter()
-        run(models[msg["run"]])
+        run(models[msg["run"]], int(msg.get("logits_to_keep", 0)))
         print(json.dumps({"ms": (time.perf_counter() - t) * 1000}), flush=True)
 
 

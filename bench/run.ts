@@ -1,16 +1,19 @@
 /**
  * npm run bench — engine speed and behaviour, each figure measured side by side in one run,
  * repeated (BENCH_REPEATS, default 5) and reported as median (min–max):
- *   1. tap overhead: the same inputs through an untapped and a tapped session of the same file;
- *   2. texts/s at batch 1 and 32: our engine (RW + HS + top-5) vs Transformers.js' own
- *      AutoModelForCausalLM forward on the same ONNX file and runtime (logits only: it cannot give RW);
+ *   1. tap overhead: the same inputs through the engine's edited graph with and without the tap's
+ *      outputs, interleaved repeats, median ratio with a 95% bootstrap interval;
+ *   2. texts/s at batch 1, 8 and 32 on real STS13 sentences (varied lengths), the same prompts on
+ *      both sides: our engine (RW + HS + top-5) vs Transformers.js' own AutoModelForCausalLM forward
+ *      on the same ONNX file and runtime (logits only: it cannot give RW);
  *   3. our engine vs the PyTorch/HF reference (bench/hf_reference.py, Qwen2MoeForCausalLM on
- *      model.safetensors, same token batches, same thread count), int8 and fp32, alternating;
- *   4. achieved GFLOP/s on the batch-32 runs of 3 vs the measured peak of a MatMul-only graph (bench/flops.ts);
+ *      model.safetensors, same token batches, same thread count), batch 1 and 32, HF with its LM head
+ *      at every position and with logits_to_keep=1, alternating;
+ *   4. useful GFLOP/s (bench/flops.ts usefulFlops) of the runs of 3 vs the measured peak of a MatMul-only graph;
  *   5. Node memory after 500 consecutive embed requests vs after 10;
  *   6. in Chromium (bench/browser.ts): cold vs warm start to the first similarity matrix, main-thread
  *      long tasks while embedding 1,000 texts × 10 templates, memory after 500 requests vs 10.
- * Node parts run onnxruntime-web WASM on one thread. Writes bench/results.json and bench/RESULTS.md.
+ * Node parts run onnxruntime-web WASM on BENCH_THREADS threads (default: every core), HF the same. Writes bench/results.json and bench/RESULTS.md.
  * Run with `npm run bench` (node --expose-gc, so that memory is read after a full collection).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,12 +22,19 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import * as ort from 'onnxruntime-web';
 import { tapModel } from '../models/tap.ts';
+import { graphEditsFor } from '../models/graph-edits.ts';
+import onnxProto from 'onnx-proto';
+import { parseSts, uniqueSentences } from '../core/sts.ts';
+import { percentileInterval, resample, type BootstrapInterval } from '../core/bootstrap.ts';
+import { seededRandom } from '../core/random.ts';
+import { nodeThreads } from '../workers/capabilities.ts';
+import { LOCAL_MODELS_DIR } from '../workers/ort-node.ts';
 import { moeFacts } from '../models/moe-config.ts';
-import { createNodeEngine } from '../tests/node-engine.ts';
+import { createNodeEngine as createEngine } from '../workers/node-engine.ts';
 import { DEFAULT_EMBED_OPTIONS } from '../workers/protocol.ts';
 import { fmt, summarize, type Summary } from './stats.ts';
-import { forwardFlops, matmulPeak, matmulProbe, runFlops, type Qwen2MoeShape } from './flops.ts';
-import { browserMemory, coldStart, longTasks, startPreview, stopPreview } from './browser.ts';
+import { forwardFlops, matmulPeak, matmulProbe, usefulFlops, type Qwen2MoeShape } from './flops.ts';
+import { browserMemory, coldPhases, coldStart, longTasks, startPreview, stopPreview } from './browser.ts';
 import { applyTemplate, TEMPLATE_IDS } from '../workers/templates.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
@@ -36,15 +46,37 @@ const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 500);
 /** Fresh browsers for the Chromium memory figure (each runs all MEMORY_REQUESTS requests). */
 const BROWSER_MEMORY_REPEATS = Number(process.env.BENCH_BROWSER_MEMORY_REPEATS ?? REPEATS);
 const ROOT = new URL('../', import.meta.url);
-const PYTHON = new URL('.venv/bin/python', ROOT).pathname;
+const PYTHON = process.env.MOEE_PYTHON ?? new URL('.venv/bin/python', ROOT).pathname;
 const MODEL_DIR = new URL('../models/moee-demo/', import.meta.url);
-const heldout = [
-  'The meeting starts at 5.30 p.m.', 'They managed to prevent a disaster.', 'A dog is running across the green field.',
-  'The stock market fell sharply on Monday morning.', 'Water boils at one hundred degrees Celsius at sea level.',
-  'Compilers translate source code into machine instructions.', 'The king gave his daughter a golden ring.',
-  'I love this song, it always makes me happy!',
-];
-const texts = (n: number) => Array.from({ length: n }, (_, i) => `${heldout[i % heldout.length]} (${i})`);
+/** WASM threads of every Node figure, and torch's threads for HF: every core unless told. */
+const THREADS = Number(process.env.BENCH_THREADS ?? nodeThreads());
+const createNodeEngine = (modelId: string, dtype: 'fp32' | 'q8') => createEngine(modelId, dtype, LOCAL_MODELS_DIR, THREADS);
+/** Real text of varied length: STS13's distinct sentences in a seeded shuffle (shared/data/sts, or $MOEE_STS_DIR). */
+const STS_DIR = process.env.MOEE_STS_DIR ?? new URL('../shared/data/sts/', ROOT).pathname;
+const STS13 = (() => {
+  const { sentences } = uniqueSentences(parseSts(readFileSync(`${STS_DIR}/sts13.tsv`, 'utf8')));
+  const random = seededRandom(13);
+  const order = sentences.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.map((i) => sentences[i]);
+})();
+const texts = (n: number) => {
+  if (n > STS13.length) throw new Error(`bench: ${n} texts asked, STS13 has ${STS13.length} distinct sentences`);
+  return STS13.slice(0, n);
+};
+/** Interleaved pairs for the tap overhead (each run is short; many pairs make the interval narrow). */
+const TAP_PAIRS = Number(process.env.BENCH_TAP_PAIRS ?? 40);
+
+/** 95% percentile-bootstrap interval of the median of `values` (seeded). */
+function medianInterval(values: number[], resamples = 2000): BootstrapInterval {
+  const random = seededRandom(7);
+  const samples = Array.from({ length: resamples }, () => summarize(Array.from(resample(values.length, random), (i) => values[i])).median);
+  return percentileInterval(summarize(values).median, samples, 0.95);
+}
+const fmtInterval = (x: BootstrapInterval, digits = 3) => `${x.estimate.toFixed(digits)} (95% CI ${x.low.toFixed(digits)}–${x.high.toFixed(digits)})`;
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -55,9 +87,13 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 async function tapOverhead(dtype: 'fp32' | 'q8') {
   const file = dtype === 'q8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
   const bytes = new Uint8Array(readFileSync(new URL(file, MODEL_DIR)));
-  const facts = moeFacts(JSON.parse(readFileSync(new URL('config.json', MODEL_DIR), 'utf8')));
-  const tap = tapModel(bytes, facts);
-  const plain = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const config = JSON.parse(readFileSync(new URL('config.json', MODEL_DIR), 'utf8'));
+  // The graph the engine runs (WASM edits), with and without the tap's outputs.
+  const tap = tapModel(bytes, moeFacts(config), undefined, { options: graphEditsFor('wasm'), normTopKProb: config.norm_topk_prob === true });
+  const untappedModel = onnxProto.onnx.ModelProto.decode(tap.bytes);
+  untappedModel.graph!.output = untappedModel.graph!.output!.filter((o) => tap.originalOutputs.includes(o.name ?? ''));
+  const untappedBytes = onnxProto.onnx.ModelProto.encode(untappedModel).finish();
+  const plain = await ort.InferenceSession.create(untappedBytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   const tapped = await ort.InferenceSession.create(tap.bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   const batch = 32;
   const seq = 24;
@@ -67,23 +103,25 @@ async function tapOverhead(dtype: 'fp32' | 'q8') {
     attention_mask: new ort.Tensor('int64', new BigInt64Array(batch * seq).fill(1n), [batch, seq]),
     position_ids: new ort.Tensor('int64', BigInt64Array.from({ length: batch * seq }, (_, i) => BigInt(i % seq)), [batch, seq]),
   };
-  const fetchesTapped = [...tap.routers.map((r) => r.output), tap.hiddenState, 'logits'];
+  const fetchesTapped = [...tap.routers.map((r) => r.output), tap.hiddenState, tap.originalOutputs[0]];
   await plain.run(feeds);
   await tapped.run(feeds, fetchesTapped);
   const a: number[] = [];
   const b: number[] = [];
   const ratios: number[] = [];
-  for (let i = 0; i < REPEATS; i++) {
-    // Alternate the order so drift in machine load hits both alike.
-    const first = i % 2 === 0;
-    const t1 = first ? await time(() => plain.run(feeds)) : 0;
+  for (let i = 0; i < TAP_PAIRS; i++) {
+    // Interleaved, the order alternating, so drift in machine load hits both alike.
+    const untappedFirst = i % 2 === 0;
+    const t1 = untappedFirst ? await time(() => plain.run(feeds)) : 0;
     const t2 = await time(() => tapped.run(feeds, fetchesTapped));
-    const t3 = first ? t1 : await time(() => plain.run(feeds));
+    const t3 = untappedFirst ? t1 : await time(() => plain.run(feeds));
     a.push(t3);
     b.push(t2);
     ratios.push(t2 / t3);
   }
-  return { dtype, batch, seq, untappedMs: summarize(a), tappedMs: summarize(b), overheadRatio: summarize(ratios) };
+  await plain.release();
+  await tapped.release();
+  return { dtype, batch, seq, pairs: TAP_PAIRS, untappedMs: summarize(a), tappedMs: summarize(b), overheadRatio: summarize(ratios), overheadInterval: medianInterval(ratios) };
 }
 
 async function throughput(dtype: 'fp32' | 'q8') {
@@ -94,18 +132,20 @@ async function throughput(dtype: 'fp32' | 'q8') {
   const tokenizer = await transformers.AutoTokenizer.from_pretrained('moee-demo');
   tokenizer.padding_side = 'left';
   const out: Record<string, { ours: Summary; transformersJs: Summary; ratio: Summary }> = {};
-  for (const batch of [1, 32]) {
-    const n = batch === 1 ? 16 : 64;
+  for (const batch of [1, 8, 32]) {
+    const n = batch === 1 ? 32 : 128;
     const sample = texts(n);
     const oursRuns: number[] = [];
     const tjsRuns: number[] = [];
     const ratios: number[] = [];
-    const prompts = sample.map((t) => `This sentence : "${t}" means in one word:"`);
+    // The engine's own prompts (same template, no special tokens), in the order given: Transformers.js
+    // pads each batch to its longest, the engine sorts by length first (that is part of what is compared).
+    const prompts = sample.map((t) => applyTemplate(DEFAULT_EMBED_OPTIONS.template, t));
     for (let i = 0; i < REPEATS; i++) {
       const ours = await time(() => engine.embed(sample, { ...DEFAULT_EMBED_OPTIONS, batchSize: batch }));
       const tjs = await time(async () => {
         for (let s = 0; s < n; s += batch) {
-          const inputs = tokenizer(prompts.slice(s, s + batch), { padding: true, add_special_tokens: false });
+          const inputs = tokenizer(prompts.slice(s, s + batch), { padding: true, add_special_tokens: false, truncation: true, max_length: DEFAULT_EMBED_OPTIONS.maxTokens });
           await model(inputs);
         }
       });
@@ -136,8 +176,9 @@ class HfReference {
     if (line.done) throw new Error('bench/hf_reference.py exited early');
     return JSON.parse(line.value) as T;
   }
-  async run(dtype: 'fp32' | 'int8'): Promise<number> {
-    this.child.stdin!.write(JSON.stringify({ run: dtype }) + '\n');
+  /** One pass over every batch; `logitsToKeep` 1: HF's LM head at the last position only. */
+  async run(dtype: 'fp32' | 'int8', logitsToKeep: 0 | 1): Promise<number> {
+    this.child.stdin!.write(JSON.stringify({ run: dtype, logits_to_keep: logitsToKeep }) + '\n');
     return (await this.next<{ ms: number }>()).ms;
   }
   stop(): void {
@@ -163,61 +204,83 @@ function engineBatches(ids: number[][], batchSize: number, padId: number): Recor
 }
 
 const CONFIG = JSON.parse(readFileSync(new URL('config.json', MODEL_DIR), 'utf8')) as Qwen2MoeShape & { pad_token_id?: number };
-const HF_BATCH = 32;
+const HF_BATCHES = [1, 32] as const;
 const HF_TEXTS = 64;
 
-/** Ours vs HF/PyTorch on the same token batches, one pass each, alternating; and GFLOP/s of our passes. */
+/**
+ * Ours vs HF/PyTorch on the same token batches (the engine's), one pass each, alternating, at
+ * batch 1 and 32; HF with its LM head at every position and with logits_to_keep=1. And the useful
+ * GFLOP/s of our passes against a MatMul peak sampled in the same repeats.
+ */
 async function versusHf(peakShape: [number, number, number]) {
   if (!existsSync(PYTHON)) {
-    console.log(`SKIPPED ours vs PyTorch/HF: no ${PYTHON} (create it as in README's "The demo model" to include this figure)`);
+    console.log(`SKIPPED ours vs PyTorch/HF: no ${PYTHON} (create it as in README's "The demo model", or set MOEE_PYTHON, to include this figure)`);
     return null;
   }
   const sample = texts(HF_TEXTS);
   const engines = { q8: await createNodeEngine('moee-demo', 'q8'), fp32: await createNodeEngine('moee-demo', 'fp32') };
   const model = engines.fp32.handler.current()!;
-  const ids = sample.map((t) => Array.from(model.tokenizer.encode(applyTemplate({ id: 'prompteol' }, t), { add_special_tokens: false }) as number[]));
-  const batches = engineBatches(ids, HF_BATCH, CONFIG.pad_token_id ?? 0);
-  const { ref, ready } = await HfReference.start(batches, 1);
-  const options = { ...DEFAULT_EMBED_OPTIONS, batchSize: HF_BATCH };
-  const flops = runFlops(CONFIG, ids.map((r) => r.length), HF_BATCH);
+  const ids = sample.map((t) => Array.from(model.tokenizer.encode(applyTemplate(DEFAULT_EMBED_OPTIONS.template, t), { add_special_tokens: false }) as number[]));
+  const useful = usefulFlops(CONFIG, ids.map((r) => r.length));
   const rows = [];
   const probe = await matmulProbe(...peakShape);
+  let ready: Awaited<ReturnType<typeof HfReference.start>>['ready'] | null = null;
   try {
-    for (const [ours, theirs] of [['q8', 'int8'], ['fp32', 'fp32']] as const) {
-      const engine = engines[ours];
-      const check = await engine.embed(sample, options);
-      // The same tokens reach both: the engine's own counts equal ours.
-      if (check.tokenCounts.some((n, i) => n !== ids[i].length)) throw new Error('bench: token counts differ from the engine\'s');
-      const oursMs: number[] = [];
-      const hfMs: number[] = [];
-      const ratio: number[] = [];
-      const peakNow: number[] = [];
-      for (let i = 0; i < REPEATS; i++) {
-        const a = await time(() => engine.embed(sample, options));
-        const b = await ref.run(theirs);
-        // The peak is sampled inside the same repeat, so load on the shared machine hits both alike.
-        peakNow.push(await probe.sample());
-        oursMs.push(a);
-        hfMs.push(b);
-        ratio.push(b / a);
+    for (const batch of HF_BATCHES) {
+      const started = await HfReference.start(engineBatches(ids, batch, CONFIG.pad_token_id ?? 0), THREADS);
+      ready = started.ready;
+      const ref = started.ref;
+      const options = { ...DEFAULT_EMBED_OPTIONS, batchSize: batch };
+      try {
+        for (const [ours, theirs] of [['q8', 'int8'], ['fp32', 'fp32']] as const) {
+          const engine = engines[ours];
+          const check = await engine.embed(sample, options);
+          // The same tokens reach both: the engine's own counts equal ours.
+          if (check.tokenCounts.some((n, i) => n !== ids[i].length)) throw new Error('bench: token counts differ from the engine\'s');
+          const oursMs: number[] = [];
+          const hfAllMs: number[] = [];
+          const hfLastMs: number[] = [];
+          const peakNow: number[] = [];
+          for (let i = 0; i < REPEATS; i++) {
+            oursMs.push(await time(() => engine.embed(sample, options)));
+            hfAllMs.push(await ref.run(theirs, 0));
+            hfLastMs.push(await ref.run(theirs, 1));
+            // The peak is sampled inside the same repeat, so load on the shared machine hits both alike.
+            peakNow.push(await probe.sample());
+          }
+          const gflops = oursMs.map((ms) => useful / (ms / 1000) / 1e9);
+          const perSecond = (list: number[]) => summarize(list.map((ms) => (HF_TEXTS / ms) * 1000));
+          rows.push({
+            batch,
+            ours,
+            hf: theirs,
+            oursTextsPerSecond: perSecond(oursMs),
+            hfAllPositionsTextsPerSecond: perSecond(hfAllMs),
+            hfLastTokenTextsPerSecond: perSecond(hfLastMs),
+            oursOverHfAllPositions: summarize(hfAllMs.map((ms, i) => ms / oursMs[i])),
+            oursOverHfLastToken: summarize(hfLastMs.map((ms, i) => ms / oursMs[i])),
+            usefulGflops: summarize(gflops),
+            peakGflops: summarize(peakNow),
+            fractionOfPeak: summarize(gflops.map((g, i) => g / peakNow[i])),
+          });
+        }
+      } finally {
+        ref.stop();
       }
-      const gflops = oursMs.map((ms) => flops / (ms / 1000) / 1e9);
-      rows.push({
-        ours,
-        hf: theirs,
-        oursTextsPerSecond: summarize(oursMs.map((ms) => (HF_TEXTS / ms) * 1000)),
-        hfTextsPerSecond: summarize(hfMs.map((ms) => (HF_TEXTS / ms) * 1000)),
-        oursOverHfSpeed: summarize(ratio),
-        achievedGflops: summarize(gflops),
-        peakGflops: summarize(peakNow),
-        fractionOfPeak: summarize(gflops.map((g, i) => g / peakNow[i])),
-      });
     }
   } finally {
-    ref.stop();
     await probe.release();
   }
-  return { texts: HF_TEXTS, batch: HF_BATCH, tokens: ids.map((r) => r.length).reduce((a, b) => a + b, 0), matmulGflopPerPass: flops / 1e9, torch: ready.torch, transformers: ready.transformers, torchThreads: ready.threads, hfExperts: ready.experts_implementation ?? 'default', rows };
+  return {
+    texts: HF_TEXTS,
+    tokens: ids.map((r) => r.length).reduce((a, b) => a + b, 0),
+    usefulGflopPerPass: useful / 1e9,
+    torch: ready?.torch ?? null,
+    transformers: ready?.transformers ?? null,
+    torchThreads: ready?.threads ?? null,
+    hfExperts: ready?.experts_implementation ?? 'default',
+    rows,
+  };
 }
 
 /** Node memory after 10 and after `requests` consecutive embed requests of `perRequest` texts, a fresh engine per repeat. */
@@ -261,13 +324,15 @@ async function browser() {
     }
   };
   try {
+    const phases = await attempt('cold-start phases', () => coldPhases(REPEATS));
+    if (!('error' in phases)) console.log(`cold-start phases (harness): total ${fmt(phases.total, 0)} ms`);
     const cold = await attempt('cold start', () => coldStart(REPEATS));
     if (!('error' in cold)) console.log(`cold start: ${fmt(cold.coldMs, 0)} ms, warm ${fmt(cold.warmMs, 0)} ms`);
     const tasks = await attempt('long tasks', () => longTasks(texts(LONGTASK_TEXTS), TEMPLATE_IDS));
     if (!('error' in tasks)) console.log(`long tasks: ${tasks.count} over 50 ms while embedding ${tasks.texts} × ${tasks.templates}; longest per template ${fmt(tasks.longestPerTemplateMs, 0)} ms`);
     const memory = await attempt('browser memory', () => browserMemory(texts(4), MEMORY_REQUESTS, BROWSER_MEMORY_REPEATS));
     if (!('error' in memory)) console.log(`browser memory growth 10→${MEMORY_REQUESTS} requests: ${fmt(memory.growth, 3)}`);
-    return { cold, tasks, memory };
+    return { phases, cold, tasks, memory };
   } finally {
     stopPreview(server);
   }
@@ -318,6 +383,8 @@ writeFileSync(new URL('results.json', import.meta.url), JSON.stringify(results, 
 
 const pct = (x: Summary) => `${(100 * x.median).toFixed(1)}% (${(100 * x.min).toFixed(1)}–${(100 * x.max).toFixed(1)}%, n=${x.runs})`;
 const MiB = (b: number) => (b / 2 ** 20).toFixed(1);
+/** Every figure with a goal says whether this run met it. */
+const verdict = (met: boolean) => (met ? '**met**' : '**NOT met**');
 const md = [
   '# Benchmark results',
   '',
@@ -325,41 +392,57 @@ const md = [
     `onnxruntime-web ${results.versions['onnxruntime-web']}, Transformers.js ${results.versions['@huggingface/transformers']}` +
     (hf ? `, torch ${hf.torch}, transformers ${hf.transformers}` : '') +
     (results.machine.chromium ? `, ${results.machine.chromium}` : '') +
-    `; ${results.date}. Node figures: onnxruntime-web WASM, one thread. Each figure: median (min–max) of ${REPEATS} runs, measured side by side in one process ` +
+    `; ${results.date}. Node figures: onnxruntime-web WASM, **${THREADS} thread(s)** (BENCH_THREADS; HF the same). Each figure: median (min–max) of ${REPEATS} runs, measured side by side in one process ` +
     '(the compared things alternate within each repeat, so drift in machine load hits both). Ratios are the figures to read: absolute times move with whatever else the machine runs.',
   '',
-  '## Tap overhead (the same inputs, untapped vs tapped session of the same file; batch 32 × 24 tokens; goal ≤ 1.03)',
+  'Our engine runs the graph edited at load (models/graph-edits.ts): the LM head at each row\'s last real token, one com.microsoft.MoE per layer instead of the exported expert loop, ' +
+    '8-bit MatMulNBits dequantised to fp32. Text: STS13\'s distinct sentences (shared/data/sts/sts13.tsv) in a seeded shuffle, PromptEOL, the same prompt strings and tokens on every side.',
   '',
-  '| weights | untapped ms | tapped ms | tapped / untapped |',
+  '## Quantisation coverage, per side',
+  '',
+  '| side | file / model | what is quantised | what runs in fp32 |',
   '|---|---|---|---|',
-  ...results.tap.map((t) => `| ${t.dtype} | ${fmt(t.untappedMs)} | ${fmt(t.tappedMs)} | ${fmt(t.overheadRatio, 3)} |`),
+  '| ours fp32 | onnx/model.onnx | nothing | everything |',
+  '| ours q8 | onnx/model_quantized.onnx: 8-bit weight-only MatMulNBits for attention, shared expert and routed experts | in the file (download and parse size); at load dequantised to fp32 | every MatMul at run time; the routers and the LM head (a plain MatMul on the transposed tied embedding) are fp32 in the file too |',
+  '| Transformers.js | the same two files, unedited | as in the file (MatMulNBits kernels at run time) | routers, LM head (at every position) |',
+  '| HF int8 | torch dynamic quantisation of nn.Linear (qint8 weights, activations quantised at run time) | attention, shared expert, router, LM head | the routed experts (Qwen2-MoE keeps them as fused 3-D parameters, not nn.Linear) |',
   '',
-  '## Texts per second: our engine (RW + HS + top-5 next tokens) vs Transformers.js AutoModelForCausalLM forward (logits only), same ONNX file and runtime (goal ≥ 1.0)',
+  `## Tap overhead (the engine's edited graph with vs without the tap's outputs; batch 32 × 24 tokens; ${TAP_PAIRS} interleaved pairs; goal ≤ 1.03)`,
   '',
-  '| weights | batch | ours texts/s | Transformers.js texts/s | ours ÷ theirs (speed) |',
+  '| weights | without tap ms | with tap ms | with ÷ without, median (95% bootstrap CI) | goal |',
   '|---|---|---|---|---|',
+  ...results.tap.map((t) => `| ${t.dtype} | ${fmt(t.untappedMs)} | ${fmt(t.tappedMs)} | ${fmtInterval(t.overheadInterval)} | ${verdict(t.overheadInterval.high <= 1.03)} (upper bound ≤ 1.03) |`),
+  '',
+  '## Texts per second: our engine (RW + HS + top-5 next tokens) vs Transformers.js AutoModelForCausalLM forward (logits only), same ONNX file and runtime, real STS13 text (goal: ours ÷ theirs ≥ 2.0)',
+  '',
+  '| weights | batch | ours texts/s | Transformers.js texts/s | ours ÷ theirs (speed) | goal |',
+  '|---|---|---|---|---|---|',
   ...results.throughput.flatMap((t) =>
-    Object.entries(t.textsPerSecond).map(([batch, r]) => `| ${t.dtype} | ${batch.replace('batch', '')} | ${fmt(r.ours)} | ${fmt(r.transformersJs)} | ${fmt(r.ratio, 2)} |`),
+    Object.entries(t.textsPerSecond).map(([batch, r]) => `| ${t.dtype} | ${batch.replace('batch', '')} | ${fmt(r.ours)} | ${fmt(r.transformersJs)} | ${fmt(r.ratio, 2)} | ${verdict(r.ratio.median >= 2)} |`),
   ),
   '',
-  '## Our engine vs the PyTorch/HF reference (Qwen2MoeForCausalLM on model.safetensors), same machine, same token batches, one thread each',
+  `## Our engine vs the PyTorch/HF reference (Qwen2MoeForCausalLM on model.safetensors), same machine, same token batches, ${THREADS} thread(s) each`,
   '',
   ...(hf
     ? [
-        `${hf.texts} texts (PromptEOL, ${hf.tokens} tokens) in batches of ${hf.batch}, the engine's own batching and left padding. Ours: \`engine.embed\` end to end ` +
+        `${hf.texts} texts (${hf.tokens} tokens) in batches of 1 and 32, the engine's own batching (sorted by length) and left padding. Ours: \`engine.embed\` end to end ` +
           '(tokenise, run, read RW/HS/top-5). HF: the forward pass alone on pre-tokenised batches, with output_router_logits and output_hidden_states, ' +
-          `torch.set_num_threads(${hf.torchThreads}), HF's default experts implementation (\`${hf.hfExperts}\`). HF int8 is torch dynamic quantisation of nn.Linear (attention, shared expert, router, LM head); ` +
-          'Qwen2-MoE keeps the routed experts as fused 3-D weights, so they stay fp32 there — ours int8 is weight-only MatMulNBits for every MatMul but the routers.',
+          `torch.set_num_threads(${hf.torchThreads}), HF's default experts implementation (\`${hf.hfExperts}\`); once with the LM head at every position (HF's default) and once with \`logits_to_keep=1\`. ` +
+          'Goals, against logits_to_keep=1: ours ÷ HF ≥ 0.5 at batch 32 and ≥ 1.0 at batch 1.',
         '',
-        '| ours | HF | ours texts/s | HF texts/s | ours ÷ HF (speed) |',
-        '|---|---|---|---|---|',
-        ...hf.rows.map((r) => `| ${r.ours} | ${r.hf} | ${fmt(r.oursTextsPerSecond)} | ${fmt(r.hfTextsPerSecond)} | ${fmt(r.oursOverHfSpeed, 2)} |`),
+        '| batch | ours | HF | ours texts/s | HF texts/s, all positions | HF texts/s, logits_to_keep=1 | ours ÷ HF all positions | ours ÷ HF logits_to_keep=1 | goal |',
+        '|---|---|---|---|---|---|---|---|---|',
+        ...hf.rows.map(
+          (r) =>
+            `| ${r.batch} | ${r.ours} | ${r.hf} | ${fmt(r.oursTextsPerSecond)} | ${fmt(r.hfAllPositionsTextsPerSecond)} | ${fmt(r.hfLastTokenTextsPerSecond)} | ${fmt(r.oursOverHfAllPositions, 2)} | ${fmt(r.oursOverHfLastToken, 2)} | ` +
+            `${verdict(r.oursOverHfLastToken.median >= (r.batch === 1 ? 1 : 0.5))} |`,
+        ),
       ]
-    : ['Skipped: no .venv/bin/python (see README, "The demo model").']),
+    : ['Skipped: no .venv/bin/python (see README, "The demo model"; or set MOEE_PYTHON).']),
   '',
-  '## Achieved GFLOP/s vs the measured matmul peak',
+  '## Useful GFLOP/s vs the measured matmul peak (goal ≥ 60%)',
   '',
-  `Peak: an ONNX graph holding one fp32 MatMul (B an initializer), run by the same onnxruntime-web WASM build on one thread, ≈ 2 GFLOP per sample; the best per-shape median at the start of the run: **${peak.peak.toFixed(1)} GFLOP/s**.`,
+  `Peak: an ONNX graph holding one fp32 MatMul (B an initializer), run by the same onnxruntime-web WASM build and thread count, ≈ 2 GFLOP per sample; the best per-shape median at the start of the run: **${peak.peak.toFixed(1)} GFLOP/s**.`,
   '',
   '| M × K × N | GFLOP/s |',
   '|---|---|',
@@ -367,20 +450,22 @@ const md = [
   '',
   ...(hf
     ? [
-        `Achieved: matrix-multiply FLOPs of the batch-32 passes above (${hf.matmulGflopPerPass.toFixed(2)} GFLOP per pass of ${hf.texts} texts, counted from config.json and the padded shapes: ` +
-          'projections, attention products, router, shared and top-2 routed experts, LM head at every position; element-wise work not counted, so a lower bound) ÷ our wall time (tokenisation and read-out included).',
+        `Useful FLOPs: the matrix products the answer needs (bench/flops.ts usefulFlops, pinned to torch FlopCounterMode with logits_to_keep=1): each text's own tokens, no padding, the LM head at its last token only; ` +
+          `${hf.usefulGflopPerPass.toFixed(2)} GFLOP per pass of ${hf.texts} texts. Element-wise work is not counted, so a lower bound. Divided by our wall time of the runs above (tokenisation and read-out included).`,
         '',
-        `The peak is sampled again inside each repeat (shape ${peak.best.join(' × ')}), and each repeat's achieved figure is divided by its own peak sample.`,
+        `The peak is sampled again inside each repeat (shape ${peak.best.join(' × ')}), and each repeat's figure is divided by its own peak sample.`,
         '',
-        '| weights | achieved GFLOP/s | MatMul peak GFLOP/s, same repeats | achieved ÷ peak |',
-        '|---|---|---|---|',
-        ...hf.rows.map((r) => `| ${r.ours} | ${fmt(r.achievedGflops, 2)} | ${fmt(r.peakGflops, 2)} | ${pct(r.fractionOfPeak)} |`),
+        '| batch | weights | useful GFLOP/s | MatMul peak GFLOP/s, same repeats | useful ÷ peak | goal |',
+        '|---|---|---|---|---|---|',
+        ...hf.rows.map((r) => `| ${r.batch} | ${r.ours} | ${fmt(r.usefulGflops, 2)} | ${fmt(r.peakGflops, 2)} | ${pct(r.fractionOfPeak)} | ${verdict(r.fractionOfPeak.median >= 0.6)} |`),
       ]
     : []),
   '',
-  `## Memory after ${memory.requests} consecutive embed requests vs after 10 (${memory.textsPerRequest} texts each; goal: growth < 10%)`,
+  `## Memory after ${memory.requests} consecutive embed requests vs after 10 (${memory.textsPerRequest} texts each)`,
   '',
-  `Node (process.memoryUsage() after a forced full GC; a fresh engine per repeat): RSS growth ${pct(memory.growth.rss)}, JS heap ${pct(memory.growth.heapUsed)}, external ${pct(memory.growth.external)}; ` +
+  `Node (process.memoryUsage() after a forced full GC; a fresh engine per repeat). RSS growth ${pct(memory.growth.rss)}: goal < 10%, ${verdict(memory.growth.rss.median < 0.1)}. ` +
+    `JS heap growth ${pct(memory.growth.heapUsed)}: goal < 10%, ${verdict(memory.growth.heapUsed.median < 0.1)}. ` +
+    `External ${pct(memory.growth.external)}: no goal; it counts the WASM heap, which grows in pages as the largest batch needs and never shrinks, and ArrayBuffers still held; RSS is the figure that bounds it. ` +
     `RSS after 10: ${memory.after10.map((m) => MiB(m.rss)).join(', ')} MiB; after ${memory.requests}: ${memory.afterAll.map((m) => MiB(m.rss)).join(', ')} MiB.`,
   '',
   ...(chromiumResults
@@ -399,19 +484,41 @@ function chromiumMarkdown(c: NonNullable<typeof chromiumResults>): string[] {
     ...(failed(c.memory)
       ? [`Chromium memory: failed in this run (${c.memory.error}).`]
       : [
-        `Chromium (performance.measureUserAgentSpecificMemory: page + worker + their WebAssembly memory; harness page, WASM; a fresh browser per repeat): growth ${pct(c.memory.growth)}; ` +
+        `Chromium (performance.measureUserAgentSpecificMemory: page + worker + their WebAssembly memory; harness page, WASM; a fresh browser per repeat): growth ${pct(c.memory.growth)}, goal < 10%: ${verdict(c.memory.growth.median < 0.1)}; ` +
           `after 10: ${c.memory.after10.map(MiB).join(', ')} MiB; after ${c.memory.requests}: ${c.memory.afterAll.map(MiB).join(', ')} MiB.`,
       ]),
         '',
-        '## Chromium: cold start to the first similarity matrix (the app, 8 texts, demo model q8, WASM)',
+        '## Chromium: cold-start phases (harness page, fresh profile, demo model q8, WASM; goal: under 3 s to the first embedding)',
+        '',
+    ...(failed(c.phases)
+      ? [`Failed in this run (${c.phases.error}).`]
+      : [
+          `WASM with ${c.phases.wasmThreads} thread(s). Each phase ends where the next is first reported by the engine (workers/model-loader.ts phases); the harness has no UI, so no draw: the app's own figure with its first draw follows.`,
+          '',
+          '| phase | ms |',
+          '|---|---|',
+          `| page: HTML, JS fetch and parse, worker started | ${fmt(c.phases.page, 0)} |`,
+          `| detect: capabilities | ${fmt(c.phases.detect, 0)} |`,
+          `| fetch: config.json, tokenizer, .onnx | ${fmt(c.phases.fetchAndTokenizer, 0)} |`,
+          `| parse + tap + graph edits + session create | ${fmt(c.phases.tapAndSession, 0)} |`,
+          `| warm-up run | ${fmt(c.phases.warmup, 0)} |`,
+          `| first embedding of 8 texts | ${fmt(c.phases.firstEmbed, 0)} |`,
+          `| **total** | ${fmt(c.phases.total, 0)}: ${verdict(c.phases.total.median < 3000)} |`,
+        ]),
+        '',
+        '## Chromium: cold start to the first similarity matrix (the app, 8 texts, demo model q8, WASM; goal < 3 s)',
         '',
     'From navigation start until the app shows the HS matrix of the 8 texts and is idle. Empty cache: a fresh browser profile. Warm cache: the same profile opened again right after (HTTP cache and Cache Storage filled).',
         '',
     ...(failed(c.cold)
       ? [`Failed in this run (${c.cold.error}).`]
-      : ['| empty cache ms | warm cache ms | empty ÷ warm |', '|---|---|---|', `| ${fmt(c.cold.coldMs, 0)} | ${fmt(c.cold.warmMs, 0)} | ${fmt(c.cold.coldOverWarm, 2)} |`]),
+      : [
+          '| empty cache ms | warm cache ms | empty ÷ warm | goal |',
+          '|---|---|---|---|',
+          `| ${fmt(c.cold.coldMs, 0)} | ${fmt(c.cold.warmMs, 0)} | ${fmt(c.cold.coldOverWarm, 2)} | ${verdict(c.cold.coldMs.median < 3000)} |`,
+        ]),
         '',
-    `## Chromium: main-thread long tasks while embedding ${LONGTASK_TEXTS} texts × ${TEMPLATE_IDS.length} templates (goal: none over 50 ms)`,
+    `## Chromium: main-thread tasks while embedding ${LONGTASK_TEXTS} texts × ${TEMPLATE_IDS.length} templates (goal: the longest under 50 ms)`,
     '',
     ...(failed(c.tasks)
       ? [`Failed in this run (${c.tasks.error}).`]
@@ -419,7 +526,8 @@ function chromiumMarkdown(c: NonNullable<typeof chromiumResults>): string[] {
         `The harness page (the real worker and engine client, no UI drawing; it copies each result into plain arrays on the main thread), WASM with ${c.tasks.wasmThreads} thread(s), ` +
           `batches of 32, ${c.tasks.textsPerSecond.toFixed(1)} texts/s. PerformanceObserver('longtask') entries (tasks over 50 ms): **${c.tasks.count}**` +
           (c.tasks.count ? ` (ms: ${c.tasks.durationsMs.join(', ')})` : '') +
-          `. Longest task per template: ${fmt(c.tasks.longestPerTemplateMs, 0)} ms.`,
+          `. Longest main-thread task in a Chromium trace of the whole run (every RunTask of the renderer's main thread, ${c.tasks.tracedTasks} tasks, ${c.tasks.tracedTasksOver16Ms} over 16 ms): ` +
+          `**${c.tasks.longestTracedTaskMs.toFixed(1)} ms**, goal < 50 ms: ${verdict(c.tasks.longestTracedTaskMs < 50)}.`,
       ]),
   ];
 }

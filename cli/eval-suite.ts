@@ -23,22 +23,24 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseSts, uniqueSentences, type StsPair } from '../core/index.ts';
-import { lexicalPairCosines } from '../core/lexical.ts';
-import { openEngine } from './engine.ts';
 import {
   crossTemplateCorrelation,
-  embedSentences,
-  methodSimilarities,
-  METHODS,
+  parseSts,
   representationPairCosines,
   scoreBySubset,
-  selectRows,
+  selectTextSet,
   spearman100,
+  STS_METHODS as METHODS,
+  stsSimilarities,
+  textSetEmbeddings,
+  uniqueSentences,
   type CrossTemplateCorrelation,
-  type Method,
-  type SentenceEmbeddings,
-} from './evaluate.ts';
+  type StsMethod as Method,
+  type StsPair,
+  type TextSetEmbeddings,
+} from '../core/index.ts';
+import { lexicalPairCosines } from '../core/lexical.ts';
+import { createNodeEngine } from '../workers/node-engine.ts';
 import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type ModelDtype, type Pooling } from '../workers/protocol.ts';
 import { TEMPLATE_IDS, type BuiltinTemplateId } from '../workers/templates.ts';
 
@@ -83,7 +85,7 @@ export interface StsSuiteResult {
   /** STS12 over all 10 templates (Fig. 5). */
   templateSweep: { file: StsFile; scores: Record<string, Record<'hs' | 'rw_softmax' | 'rw_logits' | 'sum_alpha1', number>>; spread: Record<'hs' | 'rw_softmax' | 'rw_logits', { min: number; max: number; std: number }> };
   /** Fig. 4 over the 9 prompted templates, and over all 10. */
-  crossTemplate: { prompted: CrossTemplateCorrelation; all: CrossTemplateCorrelation };
+  crossTemplate: { prompted: CrossTemplateCorrelation<BuiltinTemplateId>; all: CrossTemplateCorrelation<BuiltinTemplateId> };
   findings: Finding[];
 }
 
@@ -132,6 +134,8 @@ function loadFiles(dir: string, limit: number | null, sample: number | null): Re
   return out;
 }
 
+const subsetsOf = (pairs: StsPair[]) => pairs.map((p) => p.subset);
+
 const subsetCounts = (pairs: StsPair[]) => pairs.reduce<Record<string, number>>((c, p) => ({ ...c, [p.subset]: (c[p.subset] ?? 0) + 1 }), {});
 
 function std(values: number[]): number {
@@ -170,28 +174,25 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
   const threads = Number(values.threads);
   const files = loadFiles(values.data, limit, sample);
   const dtype = values.dtype as ModelDtype;
-  const engine = await openEngine(values.model, dtype, threads);
+  const engine = await createNodeEngine(values.model, dtype, undefined, threads);
   log(`${engine.info.modelId} ${dtype} on ${engine.info.ep}; ${FILES.map((f) => `${f}: ${files[f].pairs.length} pairs`).join(', ')}`);
 
   // Every distinct sentence of the three files, embedded once per (template, pooling).
   const union = [...new Set(FILES.flatMap((f) => files[f].sentences))];
   const unionRow = new Map(union.map((s, i) => [s, i]));
   const rowsOf = (f: StsFile) => Int32Array.from(files[f].sentences, (s) => unionRow.get(s)!);
-  const embedAll = async (template: BuiltinTemplateId, pooling: Pooling, sentences: string[]): Promise<SentenceEmbeddings> => {
+  const embedAll = async (template: BuiltinTemplateId, pooling: Pooling, sentences: string[]): Promise<TextSetEmbeddings> => {
     const t = performance.now();
-    const options: EmbedOptions = { ...DEFAULT_EMBED_OPTIONS, pooling, batchSize: BATCH };
-    const emb = await embedSentences(sentences, template, engine.embed, options);
+    const options: EmbedOptions = { ...DEFAULT_EMBED_OPTIONS, pooling, batchSize: BATCH, template: { id: template }, tokenRouting: false };
+    const emb = textSetEmbeddings(await engine.embed(sentences, options));
     log(`embedded ${sentences.length} sentences, template ${template}, ${pooling} pooling, in ${((performance.now() - t) / 1000).toFixed(0)} s`);
     return emb;
   };
-  const perFile = (emb: SentenceEmbeddings, f: StsFile): SentenceEmbeddings => {
-    const rows = rowsOf(f);
-    return { hs: selectRows(emb.hs, rows), rwSoftmax: selectRows(emb.rwSoftmax, rows), rwLogits: selectRows(emb.rwLogits, rows) };
-  };
+  const perFile = (emb: TextSetEmbeddings, f: StsFile): TextSetEmbeddings => selectTextSet(emb, rowsOf(f));
 
   const main: StsSuiteResult['main'] = {};
   const meanPooling: StsSuiteResult['meanPooling'] = {};
-  const sweepEmbeddings = new Map<BuiltinTemplateId, SentenceEmbeddings>();
+  const sweepEmbeddings = new Map<BuiltinTemplateId, TextSetEmbeddings>();
   for (const template of MAIN_TEMPLATES) {
     const last = await embedAll(template, 'last', union);
     const mean = await embedAll(template, 'mean', union);
@@ -200,12 +201,13 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
     for (const f of FILES) {
       const { pairs, index, gold } = files[f];
       const lastF = perFile(last, f);
-      const { sims, bestAlpha } = methodSimilarities(lastF, index, gold);
-      main[template][f] = { ...scoreBySubset(sims, pairs), bestAlpha };
+      const { sims, bestAlpha } = stsSimilarities(lastF, index, gold);
+      main[template][f] = { ...scoreBySubset(sims, gold, subsetsOf(pairs)), bestAlpha };
       const meanF = perFile(mean, f);
       meanPooling[template][f] = scoreBySubset(
         { hs_mean: representationPairCosines(meanF.hs, index), rw_softmax_mean: representationPairCosines(meanF.rwSoftmax, index) },
-        pairs,
+        gold,
+        subsetsOf(pairs),
       );
       if (f === SWEEP_FILE) sweepEmbeddings.set(template, lastF);
     }
@@ -213,8 +215,8 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
 
   const baselines = {} as StsSuiteResult['baselines'];
   for (const f of FILES) {
-    const { sentences, index, pairs } = files[f];
-    baselines[f] = scoreBySubset({ bag_of_words: lexicalPairCosines(sentences, index, 'count'), tfidf: lexicalPairCosines(sentences, index, 'tfidf') }, pairs);
+    const { sentences, index, pairs, gold } = files[f];
+    baselines[f] = scoreBySubset({ bag_of_words: lexicalPairCosines(sentences, index, 'count'), tfidf: lexicalPairCosines(sentences, index, 'tfidf') }, gold, subsetsOf(pairs));
   }
 
   const sweep = files[SWEEP_FILE];
@@ -224,7 +226,7 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
   const sweepScores: StsSuiteResult['templateSweep']['scores'] = {};
   for (const template of TEMPLATE_IDS) {
     const emb = sweepEmbeddings.get(template)!;
-    const { sims } = methodSimilarities(emb, sweep.index, sweep.gold);
+    const { sims } = stsSimilarities(emb, sweep.index, sweep.gold);
     hsSims.set(template, sims.hs as Float64Array);
     rwSims.set(template, sims.rw_softmax as Float64Array);
     sweepScores[template] = {

@@ -13,3 +13,4 @@ export * from './bootstrap.ts';
 export * from './robustness.ts';
 export * from './alpha-cv.ts';
 export * from './contingency.ts';
+export * from './scoring.ts';

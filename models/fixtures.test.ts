@@ -16,7 +16,7 @@ import { FIXTURE_MODELS_DIR, FIXTURES, fixtureId, type FixtureExpectation } from
 import { moeFacts, type RawModelConfig } from './moe-config.ts';
 import { tapModel } from './tap.ts';
 import { NotMoEModelError } from './errors.ts';
-import { createNodeEngine, type NodeEngine } from '../tests/node-engine.ts';
+import { createNodeEngine, type NodeEngine } from '../workers/node-engine.ts';
 import { DEFAULT_EMBED_OPTIONS, type EngineEvent } from '../workers/protocol.ts';
 
 /** fp32 on WASM against fp32 PyTorch: the bar the demo model meets. */

@@ -3,7 +3,15 @@
  * mean and population std of HS, RW softmax and RW logits over a fixed reference set.
  */
 import { readFloat32, type TensorEntry } from './tensor-file.ts';
-import type { ReferenceStats } from '../workers/protocol.ts';
+
+/** Per-dimension mean and population std of one representation over the reference set. */
+export interface DimensionStatsF32 {
+  mean: Float32Array;
+  std: Float32Array;
+}
+
+/** Standardisation statistics shipped with a model, per built-in template (last-token pooling). */
+export type ReferenceStats = Partial<Record<string, { hs: DimensionStatsF32; rw_softmax: DimensionStatsF32; rw_logits: DimensionStatsF32 }>>;
 
 export const REFERENCE_STATS_FILES = { manifest: 'moee_reference_stats.json', blob: 'moee_reference_stats.bin' } as const;
 

@@ -13,6 +13,7 @@ import {
 } from './conventions.ts';
 import { ConfigMismatchError, CorruptModelError, NotMoEModelError } from './errors.ts';
 import type { MoEFacts } from './moe-config.ts';
+import { applyGraphEdits, type GraphEditOptions, type GraphEditReport } from './graph-edits.ts';
 
 const { onnx } = onnxProto;
 
@@ -41,6 +42,17 @@ export interface TapResult {
   inputs: string[];
   /** What the graph's attention kernels demand of the feeds. */
   attention: AttentionNeeds;
+  /** Positions the logits output holds: every position [batch, seq, vocab], or the last real token [batch, 1, vocab]. */
+  logitsAt: 'every-position' | 'last-token';
+  /** The load-time graph edits (models/graph-edits.ts) and what they did; null when none was asked for. */
+  edits: GraphEditReport | null;
+}
+
+/** Graph edits to apply with the tap, and the config fact the fused MoE needs. */
+export interface TapEdits {
+  options: GraphEditOptions;
+  /** config.json's `norm_topk_prob`. */
+  normTopKProb: boolean;
 }
 
 /** How the engine must feed a graph, read from its attention nodes (see GROUP_QUERY_ATTENTION). */
@@ -72,7 +84,7 @@ export function decodeModel(bytes: Uint8Array): InstanceType<typeof onnx.ModelPr
  * Tap a model. `facts` (from config.json) is checked against the graph: a layer count or expert
  * count that disagrees fails with ConfigMismatchError, a graph with no router with NotMoEModelError.
  */
-export function tapModel(bytes: Uint8Array, facts: MoEFacts | null, modelType = facts?.modelType): TapResult {
+export function tapModel(bytes: Uint8Array, facts: MoEFacts | null, modelType = facts?.modelType, edits?: TapEdits): TapResult {
   const model = decodeModel(bytes);
   const graph = model.graph as Graph;
   const found = findRouters(graph);
@@ -90,14 +102,29 @@ export function tapModel(bytes: Uint8Array, facts: MoEFacts | null, modelType = 
   const hiddenState = findHiddenState(graph);
   const existing = new Set((graph.output ?? []).map((o) => o.name ?? ''));
   const added = [...found.routers.map((r) => r.output), hiddenState].filter((name) => !existing.has(name));
-  return {
-    bytes: appendGraphOutputs(bytes, added),
+  const originalOutputs = (graph.output ?? []).map((o) => o.name ?? '');
+  const tapped = {
     convention: found.convention.id,
     routers: found.routers,
     hiddenState,
-    originalOutputs: (graph.output ?? []).map((o) => o.name ?? ''),
+    originalOutputs,
     inputs: graphInputs(graph),
     attention: attentionNeeds(graph),
+  };
+  const wanted = edits && (edits.options.lastTokenLogits || edits.options.fuseMoE || edits.options.dequantizeBits.length > 0);
+  if (!wanted) return { ...tapped, bytes: appendGraphOutputs(bytes, added), logitsAt: 'every-position', edits: null };
+  // Edits remove and rewrite nodes, which appending cannot express: re-encode the edited model.
+  graph.output = [...(graph.output ?? []), ...added.map((name) => ({ name }))];
+  const report = applyGraphEdits(
+    model,
+    { facts, routers: found.routers, hiddenState, logits: originalOutputs[0], normTopKProb: edits.normTopKProb },
+    edits.options,
+  );
+  return {
+    ...tapped,
+    bytes: onnx.ModelProto.encode(model).finish(),
+    logitsAt: report.lastTokenLogits ? 'last-token' : 'every-position',
+    edits: report,
   };
 }
 

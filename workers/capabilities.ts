@@ -51,12 +51,30 @@ export async function detectCapabilities(): Promise<Capabilities> {
       ? { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize }
       : null,
     crossOriginIsolated: isolated,
-    // ORT's default: half the cores, at most 4, and 1 without SharedArrayBuffer.
-    wasmThreads: isNode || isolated ? Math.max(1, Math.min(4, Math.ceil(cores / 2))) : 1,
+    wasmThreads: isNode ? nodeThreads() : wasmThreadsFor(isolated, cores),
     hardwareConcurrency: cores,
     storage,
     runtime: isNode ? 'node' : 'browser',
   };
+}
+
+/** More threads than this stop paying on a model this small (MLAS splits each MatMul by rows). */
+const MAX_WASM_THREADS = 8;
+
+/**
+ * WASM threads for the page: every core when cross-origin isolated (threads need
+ * SharedArrayBuffer), at most MAX_WASM_THREADS; 1 otherwise. ORT's own default is half the cores,
+ * at most 4, which on a 2-core machine is one thread. The worker sets this before its first session.
+ */
+export function wasmThreadsFor(crossOriginIsolated: boolean, hardwareConcurrency: number): number {
+  return crossOriginIsolated ? Math.max(1, Math.min(MAX_WASM_THREADS, hardwareConcurrency)) : 1;
+}
+
+/** Node: every core the process may use (os.availableParallelism where the runtime has it). */
+export function nodeThreads(): number {
+  const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => { availableParallelism?: () => number } | undefined } }).process
+    ?.getBuiltinModule?.('node:os');
+  return Math.max(1, os?.availableParallelism?.() ?? (typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1) ?? 1);
 }
 
 /** Software adapters (SwiftShader, llvmpipe) run WebGPU on the CPU, far slower than WASM. */

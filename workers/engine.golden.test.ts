@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareWithGolden, type GoldenReport } from '../models/golden-check.ts';
 import { DEFAULT_EMBED_OPTIONS } from './protocol.ts';
-import { createNodeEngine, loadDemoGoldens, type NodeEngine } from '../tests/node-engine.ts';
+import { loadDemoGoldens } from '../tests/demo-goldens.ts';
+import { createNodeEngine, type NodeEngine } from './node-engine.ts';
 
 const goldens = loadDemoGoldens();
 const TOP_K = 2;

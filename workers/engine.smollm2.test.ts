@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareWithGolden, type GoldenReport } from '../models/golden-check.ts';
 import { readGoldens, type GoldenManifest } from '../models/goldens.ts';
 import { DEFAULT_EMBED_OPTIONS } from './protocol.ts';
-import { createNodeEngine, type NodeEngine } from '../tests/node-engine.ts';
+import { createNodeEngine, type NodeEngine } from './node-engine.ts';
 
 const dir = new URL('../models/moee-smollm2/goldens/', import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL('goldens.json', dir), 'utf8')) as GoldenManifest;

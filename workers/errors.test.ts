@@ -10,7 +10,8 @@ import { tapModel } from '../models/tap.ts';
 import { moeFacts } from '../models/moe-config.ts';
 import { chooseExecutionProvider, detectCapabilities } from './capabilities.ts';
 import { DEFAULT_EMBED_OPTIONS, MAX_TEXTS_PER_REQUEST, type EngineEvent } from './protocol.ts';
-import { createNodeEngine, MODELS_DIR, type NodeEngine } from '../tests/node-engine.ts';
+import { createNodeEngine, type NodeEngine } from './node-engine.ts';
+import { LOCAL_MODELS_DIR as MODELS_DIR } from './ort-node.ts';
 
 const DEMO = join(MODELS_DIR, 'moee-demo');
 let dir: string;

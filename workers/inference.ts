@@ -136,7 +136,9 @@ export async function embed(model: LoadedModel, texts: string[], options: EmbedO
     });
     // top-5 next tokens at the last real token
     const vocab = out.vocab;
-    const top = topK(out.logits, (row * seq + last) * vocab, vocab, TOP_NEXT);
+    // The load-time edit may have run the LM head at the last real token only (models/graph-edits.ts).
+    const logitsRow = model.tap.logitsAt === 'last-token' ? row : row * seq + last;
+    const top = topK(out.logits, logitsRow * vocab, vocab, TOP_NEXT);
     for (let k = 0; k < TOP_NEXT; k++) {
       nextTokenIds[textIndex * TOP_NEXT + k] = top.ids[k];
       nextTokenProbs[textIndex * TOP_NEXT + k] = top.probs[k];
@@ -191,7 +193,7 @@ interface BatchOutput {
   routers: Float32Array[];
   /** [batch, seq, hidden] */
   hidden: Float32Array;
-  /** [batch, seq, vocab] */
+  /** [batch, seq, vocab], or [batch, 1, vocab] when the head runs at the last token only */
   logits: Float32Array;
 }
 

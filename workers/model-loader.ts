@@ -8,6 +8,7 @@ import { externalDataFiles, moeFacts, type MoEFacts, type RawModelConfig } from 
 import { NotMoEModelError } from '../models/errors.ts';
 import { isWeightFile, onnxFileFor } from '../models/registry.ts';
 import { tapModel, type TapResult } from '../models/tap.ts';
+import { graphEditsFor } from '../models/graph-edits.ts';
 import { chooseExecutionProvider } from './capabilities.ts';
 import { CancelledError, DownloadError, MissingFileError } from './errors.ts';
 import { hubFileUrl, HUGGING_FACE_HUB, isCached } from './hub.ts';
@@ -108,7 +109,8 @@ export async function loadModel(request: LoadRequest, deps: LoadDeps): Promise<L
           checkCancel();
           report('session', `Tapping ${facts.moeLayers.length} routers and creating the ${ep.toUpperCase()} session`);
           onnxBytes = bytes.byteLength;
-          const { bytes: tapped, ...found } = tapModel(bytes, facts, config.model_type);
+          const edits = { options: graphEditsFor(ep), normTopKProb: config.norm_topk_prob === true };
+          const { bytes: tapped, ...found } = tapModel(bytes, facts, config.model_type, edits);
           tap = found;
           return tapped;
         },

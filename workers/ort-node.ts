@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-web';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { OrtBridge } from './ort-bridge.ts';
+import { nodeThreads } from './capabilities.ts';
 import type { Transformers } from './model-loader.ts';
 
 /** The repo's models/ folder: Transformers.js' localModelPath in Node. */
@@ -14,10 +15,10 @@ export const LOCAL_MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.
 let shared: OrtBridge | null = null;
 
 /**
- * The process's bridge. Transformers.js captures the injected runtime once, when it first
+ * The process's bridge, on every core by default (`threads`). Transformers.js captures the injected runtime once, when it first
  * evaluates, so every engine in a process must share one bridge.
  */
-export function createNodeBridge(threads = 1): OrtBridge {
+export function createNodeBridge(threads = nodeThreads()): OrtBridge {
   ort.env.wasm.numThreads = threads;
   if (!shared) {
     shared = new OrtBridge(ort, async (path) => new Uint8Array(await readFile(path)));

@@ -6,6 +6,7 @@
 import type { SerializedError } from './errors.ts';
 import type { TemplateSpec } from './templates.ts';
 import type { RegistryDtype } from '../models/registry.ts';
+import type { ReferenceStats } from '../models/reference-stats.ts';
 import type { CachedFile, CachedModel } from './hub.ts';
 
 /** An execution provider that actually ran. */
@@ -215,14 +216,8 @@ export interface CapabilitiesEvent {
   capabilities: Capabilities;
 }
 
-/** Per-dimension mean and population std of one representation over the reference set. */
-export interface DimensionStatsF32 {
-  mean: Float32Array;
-  std: Float32Array;
-}
-
-/** Standardisation statistics shipped with a model, per built-in template (last-token pooling). */
-export type ReferenceStats = Partial<Record<string, { hs: DimensionStatsF32; rw_softmax: DimensionStatsF32; rw_logits: DimensionStatsF32 }>>;
+/** Standardisation statistics shipped with a model (models/reference-stats.ts reads them). */
+export type { ReferenceStats };
 
 export interface LoadedEvent {
   kind: 'loaded';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dimensionStats, matrix, moeeConcat } from '../core/index.ts';
-import { createNodeEngine, type NodeEngine } from '../tests/node-engine.ts';
+import { createNodeEngine, type NodeEngine } from './node-engine.ts';
 import { DEFAULT_EMBED_OPTIONS, type LoadedEvent } from './protocol.ts';
 import { TEMPLATE_IDS } from './templates.ts';
 

@@ -8,6 +8,7 @@ import wasmModuleUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?u
 import wasmBinaryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { OrtBridge } from './ort-bridge.ts';
 import { createEngineHandler } from './handler.ts';
+import { wasmThreadsFor } from './capabilities.ts';
 import type { EngineEvent, EngineRequest } from './protocol.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -16,6 +17,8 @@ declare const self: DedicatedWorkerGlobalScope;
 const WASM_PATHS = { mjs: new URL(wasmModuleUrl, self.location.href).href, wasm: new URL(wasmBinaryUrl, self.location.href).href };
 
 ort.env.wasm.wasmPaths = WASM_PATHS;
+// Before the first session: ORT fixes its thread pool then (the count is reported in the capabilities).
+ort.env.wasm.numThreads = wasmThreadsFor(self.crossOriginIsolated, navigator.hardwareConcurrency);
 const bridge = new OrtBridge(ort);
 bridge.install();
 

@@ -2,13 +2,13 @@
  * The analysis views' actions, callable outside React: each starts one cancellable run, reports
  * progress into the analysis store and leaves its result there.
  */
-import { errorAnalysis, meanOffDiagonal, moeeSum, pairCosines, spearman, templateCorrelation, uniqueSentences } from '../../core/index.ts';
+import { errorAnalysis, meanOffDiagonal, moeeSum, pairCosines, representationPairCosines, spearman100, templateCorrelation, textSetEmbeddings, uniqueSentences } from '../../core/index.ts';
 import { textsOf, useStore } from '../store.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
 import { runBenchmark, type BenchmarkSettings } from './benchmark.ts';
 import { compute } from './compute-client.ts';
 import type { EmbeddingSet } from './compute-protocol.ts';
-import { allPairs, layerScores, pairSimilarities, representations, rwOf, spearman100 } from './derive.ts';
+import { allPairs, layerScores, rwOf } from './derive.ts';
 import { ANALYSIS_EMBED_OPTIONS, AnalysisRun, CancelledError, pause, yieldToPage } from './run.ts';
 import { useAnalysis, type AnalysisViewId, type TextSet } from './state.ts';
 
@@ -98,7 +98,7 @@ export function runRobustness(templates: BuiltinTemplateId[]): Promise<void> {
         progress(`${template} (template ${t + 1} of ${templates.length}): embedding ${done} / ${total}`, (t + done / total) / templates.length),
       );
       await pause();
-      const r = representations(result);
+      const r = textSetEmbeddings(result);
       const rwm = rwOf(r, rwKind);
       hs.push(pairCosines(r.hs, r.hs, index));
       rw.push(pairCosines(rwm, rwm, index));
@@ -138,7 +138,7 @@ export function runComplementarity(k: number, seed: number, threshold: number): 
     const template = useAnalysis.getState().template;
     if (set.texts.length < k) throw new Error(`k-means with k = ${k} needs at least ${k} texts.`);
     const result = await run.embed(set.texts, { ...ANALYSIS_EMBED_OPTIONS, template: { id: template } }, (done, total) => progress(`embedding ${done} / ${total}`, (0.7 * done) / total));
-    const r = representations(result);
+    const r = textSetEmbeddings(result);
     const rw = rwOf(r, useStore.getState().settings.rwKind);
     progress('k-means on HS and on RW (compute worker)', 0.75);
     const labelIds = set.labels ? labelIdsOf(set.labels) : null;
@@ -160,7 +160,7 @@ export function runMaps(method: 'pca' | 'umap', seed: number, neighbors: number)
     const template = useAnalysis.getState().template;
     if (set.texts.length < 3) throw new Error('A map needs at least 3 texts.');
     const result = await run.embed(set.texts, { ...ANALYSIS_EMBED_OPTIONS, template: { id: template } }, (done, total) => progress(`embedding ${done} / ${total}`, (0.6 * done) / total));
-    const r = representations(result);
+    const r = textSetEmbeddings(result);
     progress(`${method.toUpperCase()} of HS and RW (compute worker)`, 0.7);
     const maps = await compute.maps({ kind: 'maps', hs: embeddingSet(r.hs), rw: embeddingSet(rwOf(r, useStore.getState().settings.rwKind)), method, seed, neighbors });
     run.check();
@@ -175,11 +175,10 @@ export function runLayers(chosen: number[]): Promise<void> {
     if (!set.pairs) throw new Error('The layer view needs an uploaded STS set (gold scores) as its source.');
     const result = await run.embed(set.texts, { ...ANALYSIS_EMBED_OPTIONS, template: { id: template } }, (done, total) => progress(`embedding ${done} / ${total}`, (0.9 * done) / total));
     await pause();
-    const r = representations(result);
+    const r = textSetEmbeddings(result);
     const rw = rwOf(r, useStore.getState().settings.rwKind);
     const { perLayer, subset } = layerScores(rw, r.experts, r.layers, set.pairs.index, set.pairs.gold, chosen);
     await pause();
-    const sims = pairSimilarities(r, set.pairs.index);
     const model = useStore.getState().engine.model;
     update({
       layers: {
@@ -188,7 +187,7 @@ export function runLayers(chosen: number[]): Promise<void> {
         moeLayers: model?.moeLayers ?? Array.from({ length: r.layers }, (_, i) => i),
         perLayer,
         all: spearman100(pairCosines(rw, rw, set.pairs.index), set.pairs.gold),
-        hs: Math.round(spearman(sims.hs, set.pairs.gold) * 10000) / 100,
+        hs: spearman100(representationPairCosines(r.hs, set.pairs.index), set.pairs.gold),
         subset,
         chosen,
       },
@@ -202,7 +201,7 @@ export function runSpectral(): Promise<void> {
     const template = useAnalysis.getState().template;
     if (set.texts.length < 2) throw new Error('The nuclear norm needs at least 2 texts.');
     const result = await run.embed(set.texts, { ...ANALYSIS_EMBED_OPTIONS, template: { id: template } }, (done, total) => progress(`embedding ${done} / ${total}`, (0.7 * done) / total));
-    const r = representations(result);
+    const r = textSetEmbeddings(result);
     const kind = useStore.getState().settings.rwKind;
     progress('nuclear norm and matrix entropy (compute worker)', 0.75);
     const answer = await compute.spectral({ kind: 'spectral', sets: [{ name: 'HS', set: embeddingSet(r.hs) }, { name: `RW (${kind})`, set: embeddingSet(rwOf(r, kind)) }] });

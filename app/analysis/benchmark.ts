@@ -1,11 +1,10 @@
 /**
  * The benchmark panel's run. Per template, the engine embeds the set's distinct sentences with the
- * options `moee eval` uses; the compute worker then scores them with `evaluateSts` of
- * cli/evaluate.ts (the very code the CLI prints), draws the α grid curve and the seeded 95%
- * bootstrap intervals. The page's main thread only posts messages and renders.
+ * options `moee eval` uses (in requests the engine takes, with progress); the compute worker then
+ * scores them with core's `scoreSts` (the very code the CLI prints), draws the α grid curve and the
+ * seeded 95% bootstrap intervals. The page's main thread only posts messages and renders.
  */
-import { uniqueSentences, type StsPair } from '../../core/index.ts';
-import { METHODS, type Method } from '../../cli/evaluate.ts';
+import { STS_METHODS as METHODS, uniqueSentences, type StsMethod as Method, type StsPair } from '../../core/index.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
 import type { EmbedResult } from '../../workers/protocol.ts';
 import { compute } from './compute-client.ts';
@@ -62,12 +61,12 @@ export async function runBenchmark(file: string, pairs: StsPair[], settings: Ben
   for (const [t, template] of templates.entries()) {
     run.check();
     const share = (phase: number) => (t + phase) / templates.length;
-    // The options evaluateSts asks for (cli/evaluate.ts): the base, this template, no token routing.
+    // The options `moee eval` embeds with (cli/moee.ts): the base, this template, no token routing.
     const options = { ...ANALYSIS_EMBED_OPTIONS, template: { id: template }, tokenRouting: false };
     last = await run.embed(sentences, options, (done, total) => onProgress({ template, fraction: share((EMBED_SHARE * done) / total), message: `${template}: embedding ${done} / ${total} sentences` }));
     run.check();
     onProgress({ template, fraction: share(EMBED_SHARE), message: `${template}: scoring and ${settings.resamples} bootstrap resamples (compute worker)` });
-    const answer = await compute.stsTemplate({ kind: 'stsTemplate', pairs, template, options, texts: sentences, embedding: scoringPart(last), methods: settings.methods, resamples: settings.resamples, seed: settings.seed });
+    const answer = await compute.stsTemplate({ kind: 'stsTemplate', pairs, template, texts: sentences, embedding: scoringPart(last), methods: settings.methods, resamples: settings.resamples, seed: settings.seed });
     rows.push(answer.row);
   }
   return { file, pairs: pairs.length, modelId: last?.modelId ?? '', dtype: last?.dtype ?? '', ep: last?.ep ?? '', settings, rows, seconds: (performance.now() - started) / 1000 };

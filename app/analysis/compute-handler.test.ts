@@ -1,13 +1,11 @@
 /**
- * The compute worker's handler in Node with the real engine: the benchmark row it scores from the
- * engine's embeddings equals `evaluateSts` run end to end (what `moee eval` prints), and the other
- * requests return what core/ computes.
+ * The compute worker's handler in Node with the real engine: its answers are core/'s numbers. (Its
+ * STS row is checked against the CLI and `npm run eval` in cli/sts-callers.test.ts.)
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evaluateSts, METHODS } from '../../cli/evaluate.ts';
-import { adjustedMutualInfo, crossValidatedAlpha, kMeans, matrix, matrixEntropy, matrixNuclearNorm, parseSts, uniqueSentences, type StsPair } from '../../core/index.ts';
-import { createNodeEngine, type NodeEngine } from '../../tests/node-engine.ts';
+import { adjustedMutualInfo, kMeans, matrix, matrixEntropy, matrixNuclearNorm, parseSts, uniqueSentences, type StsPair } from '../../core/index.ts';
+import { createNodeEngine, type NodeEngine } from '../../workers/node-engine.ts';
 import { handleCompute } from './compute-handler.ts';
 import { ANALYSIS_EMBED_OPTIONS } from './options.ts';
 
@@ -23,33 +21,6 @@ beforeAll(async () => {
 });
 
 describe('compute handler', () => {
-  it('scores a template exactly as evaluateSts does end to end, with intervals around the estimates', async () => {
-    const options = { ...ANALYSIS_EMBED_OPTIONS, template: { id: 'prompteol' as const }, tokenRouting: false };
-    const texts = uniqueSentences(pairs).sentences;
-    const embedding = await engine.embed(texts, options);
-    const answer = await handleCompute({ kind: 'stsTemplate', id: 1, pairs, template: 'prompteol', options, texts, embedding, methods: [...METHODS], resamples: 200, seed: 3 });
-    if (answer.kind !== 'stsTemplate') throw new Error(JSON.stringify(answer));
-    const direct = await evaluateSts(pairs, 'prompteol', engine.embed, ANALYSIS_EMBED_OPTIONS);
-    expect(answer.row.scores.all).toEqual(direct.all);
-    expect(answer.row.scores.subsets).toEqual(direct.subsets);
-    expect(answer.row.scores.bestAlpha).toBe(direct.bestAlpha);
-    for (const m of METHODS) {
-      const ci = answer.row.intervals[m]!;
-      expect(Math.abs(ci.estimate - direct.all[m])).toBeLessThan(0.006);
-      expect(ci.low).toBeLessThanOrEqual(ci.estimate);
-      expect(ci.high).toBeGreaterThanOrEqual(ci.estimate);
-    }
-    expect(answer.row.alphaGrid).toHaveLength(10);
-    // The cross-validated sum is core's on the row's own pair similarities (those of HS and RW softmax).
-    const cv = answer.row.crossValidated;
-    expect(cv.score).toBe(crossValidatedAlpha(cv.hsSim, cv.rwSim, pairs.map((p) => p.score), { seed: 3 }).score * 100);
-    // Embeddings of other texts are refused rather than scored.
-    const other = await handleCompute({ kind: 'stsTemplate', id: 2, pairs: pairs.slice(1), template: 'prompteol', options, texts, embedding, methods: ['hs'], resamples: 0, seed: 0 });
-    expect(other.kind).toBe('failed');
-    const otherOptions = await handleCompute({ kind: 'stsTemplate', id: 2, pairs, template: 'none', options, texts, embedding, methods: ['hs'], resamples: 0, seed: 0 });
-    expect(otherOptions.kind).toBe('failed');
-  });
-
   it('cluster and spectral answers are core’s numbers', async () => {
     const texts = uniqueSentences(pairs).sentences.slice(0, 30);
     const r = await engine.embed(texts, { ...ANALYSIS_EMBED_OPTIONS, template: { id: 'none' } });

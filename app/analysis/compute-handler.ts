@@ -1,8 +1,6 @@
 /** The compute worker's logic, free of worker globals so that Node tests can call it directly. */
 import { UMAP } from 'umap-js';
-import { evaluateSts, type Embed, type Method } from '../../cli/evaluate.ts';
-import { alphaGridSearch, bootstrapSpearman, crossValidatedAlpha, DEFAULT_CV_FOLDS, moeeSum, uniqueSentences, type BootstrapInterval } from '../../core/index.ts';
-import { pairSimilarities, representations } from './derive.ts';
+import { bootstrapSpearman, crossValidatedAlpha, DEFAULT_CV_FOLDS, scoreSts, stsPairRows, textSetEmbeddings, type BootstrapInterval, type StsMethod } from '../../core/index.ts';
 import { adjustedMutualInfo, exactMatchRate, exactNuclearNorm, kMeans, matrix, matrixEntropy, matrixNuclearNorm, normalizedMutualInfo, pairJaccard, pca, seededRandom, type Matrix } from '../../core/index.ts';
 import type { ComputeAnswer, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
 
@@ -33,34 +31,27 @@ function map2d(set: EmbeddingSet, method: 'pca' | 'umap', seed: number, neighbor
 const scale = (ci: BootstrapInterval): BootstrapInterval => ({ ...ci, estimate: ci.estimate * 100, low: ci.low * 100, high: ci.high * 100 });
 
 /**
- * evaluateSts (cli/evaluate.ts, the scoring of `moee eval`) on embeddings the engine computed in
- * the page: the embed function handed to it returns them, after checking that it asks for exactly
- * the texts and options they were made from. Then the α grid curve and the bootstrap intervals.
+ * One template of the benchmark panel: core's scoreSts (the scoring `moee eval` prints) on the
+ * embeddings the engine computed in the page, refused when they are not the pairs' sentences
+ * under this template; then the bootstrap intervals of the chosen methods.
  */
 async function scoreTemplate(request: StsTemplateRequest): Promise<StsTemplateAnswer> {
   const start = performance.now();
-  const { index } = uniqueSentences(request.pairs);
+  const { sentences, rows, gold } = stsPairRows(request.pairs);
   const embedded = request.texts;
   if (request.embedding.hs.dims[0] !== embedded.length) throw new Error('the embedding has a different number of rows than texts');
-  const embed: Embed = async (texts, options) => {
-    if (texts.length !== embedded.length || texts.some((t, i) => t !== embedded[i]) || JSON.stringify(options) !== JSON.stringify(request.options)) {
-      throw new Error('evaluateSts asked for other texts or options than the engine embedded');
-    }
-    return request.embedding;
-  };
-  const scores = await evaluateSts(request.pairs, request.template, embed, request.options);
-  const sims = pairSimilarities(representations(request.embedding), index);
-  const gold = Float64Array.from(request.pairs, (p) => p.score);
-  const lists: Record<Method, ArrayLike<number>> = { ...sims, sum_alpha1: moeeSum(sims.hs, sims.rw_softmax, 1), sum_best: moeeSum(sims.hs, sims.rw_softmax, scores.bestAlpha) };
-  const intervals: Partial<Record<Method, BootstrapInterval>> = {};
+  if (sentences.length !== embedded.length || sentences.some((t, i) => t !== embedded[i])) throw new Error('the embedded texts are not the distinct sentences of these pairs');
+  if (request.embedding.options.template.id !== request.template) throw new Error(`the embedding was made with template ${request.embedding.options.template.id}, not ${request.template}`);
+  const { similarities, ...scores } = scoreSts(textSetEmbeddings(request.embedding), rows, gold);
+  const intervals: Partial<Record<StsMethod, BootstrapInterval>> = {};
   if (request.resamples > 0) {
-    for (const method of request.methods) intervals[method] = scale(await bootstrapSpearman(lists[method], gold, { resamples: request.resamples, seed: request.seed }));
+    for (const method of request.methods) intervals[method] = scale(await bootstrapSpearman(similarities.sims[method], gold, { resamples: request.resamples, seed: request.seed }));
   }
   // The honest MoEE sum: α chosen on the other folds of the pairs (seeded by the run's seed).
-  const cv = crossValidatedAlpha(sims.hs, sims.rw_softmax, gold, { folds: DEFAULT_CV_FOLDS, seed: request.seed });
+  const cv = crossValidatedAlpha(similarities.sims.hs, similarities.sims.rw_softmax, gold, { folds: DEFAULT_CV_FOLDS, seed: request.seed });
   const cvInterval = request.resamples > 0 ? scale(await bootstrapSpearman(cv.predictions, gold, { resamples: request.resamples, seed: request.seed })) : null;
-  const crossValidated = { score: cv.score * 100, folds: cv.folds, seed: request.seed, interval: cvInterval, hsSim: Array.from(sims.hs), rwSim: Array.from(sims.rw_softmax) };
-  const row = { template: request.template, scores, intervals, alphaGrid: alphaGridSearch(sims.hs, sims.rw_softmax, gold).scores, crossValidated };
+  const crossValidated = { score: cv.score * 100, folds: cv.folds, seed: request.seed, interval: cvInterval, hsSim: Array.from(similarities.sims.hs), rwSim: Array.from(similarities.sims.rw_softmax) };
+  const row = { template: request.template, scores, intervals, alphaGrid: similarities.alphaGrid, crossValidated };
   return { kind: 'stsTemplate', id: request.id, row, ms: performance.now() - start };
 }
 

@@ -1,5 +1,4 @@
-import type { AlphaFold, BootstrapInterval, AlphaScore, StsPair } from '../../core/index.ts';
-import type { Method, TemplateScores } from '../../cli/evaluate.ts';
+import type { AlphaFold, BootstrapInterval, AlphaScore, StsMethod, StsPair, StsScores } from '../../core/index.ts';
 import type { EmbedOptions, EmbedResult } from '../../workers/protocol.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
 
@@ -50,13 +49,11 @@ export interface StsTemplateRequest {
   id: number;
   pairs: StsPair[];
   template: BuiltinTemplateId;
-  /** The options the engine embedded with (evaluateSts must ask for exactly these). */
-  options: EmbedOptions;
   /** The texts the engine embedded, in order (must be uniqueSentences(pairs).sentences). */
   texts: string[];
-  /** The engine's result for `texts` under `options`. */
+  /** The engine's result for `texts` under `template` (its options say which template it used). */
   embedding: EmbedResult;
-  methods: Method[];
+  methods: StsMethod[];
   resamples: number;
   seed: number;
 }
@@ -66,10 +63,10 @@ export type ComputeRequest = ClusterRequest | MapsRequest | SpectralRequest | St
 /** One template's benchmark row. */
 export interface BenchmarkRow {
   template: BuiltinTemplateId;
-  /** evaluateSts' own result: Spearman ×100 per method, per subset, best α, seconds. */
-  scores: TemplateScores;
+  /** core's scoreSts: Spearman ×100 per method, per subset, best α (what `moee eval` prints). */
+  scores: StsScores;
   /** 95% intervals, ×100, for the chosen methods. */
-  intervals: Partial<Record<Method, BootstrapInterval>>;
+  intervals: Partial<Record<StsMethod, BootstrapInterval>>;
   alphaGrid: AlphaScore[];
   /** MoEE sum with α chosen by seeded k-fold cross-validation over pairs (core/alpha-cv.ts): the honest figure. */
   crossValidated: CrossValidatedRow;

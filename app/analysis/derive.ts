@@ -2,41 +2,12 @@
  * The analysis views' light math on engine results: DOM-free, built from core/ only (so a Node
  * test can check it against the same core functions the CLI uses).
  */
-import { matrix, moeeConcat, pairCosines, sliceColumns, spearman, type Matrix } from '../../core/index.ts';
-import type { EmbedResult, RwKind } from '../../workers/protocol.ts';
+import { pairCosines, sliceColumns, spearman100, type Matrix, type TextSetEmbeddings } from '../../core/index.ts';
+import type { RwKind } from '../../workers/protocol.ts';
 
-export interface Representations {
-  hs: Matrix;
-  rwSoftmax: Matrix;
-  rwLogits: Matrix;
-  layers: number;
-  experts: number;
-}
-
-export function representations(result: EmbedResult): Representations {
-  const [rows, layers, experts] = result.rwSoftmax.dims;
-  return {
-    hs: matrix(result.hs.data, result.hs.dims[0], result.hs.dims[1]),
-    rwSoftmax: matrix(result.rwSoftmax.data, rows, layers * experts),
-    rwLogits: matrix(result.rwLogits.data, rows, layers * experts),
-    layers,
-    experts,
-  };
-}
-
-export function rwOf(r: Representations, kind: RwKind): Matrix {
+/** The RW matrix the settings ask for (router softmax or raw logits). */
+export function rwOf(r: TextSetEmbeddings, kind: RwKind): Matrix {
   return kind === 'softmax' ? r.rwSoftmax : r.rwLogits;
-}
-
-/** Pair cosines of the four similarity-bearing representations, as cli/evaluate.ts computes them. */
-export function pairSimilarities(r: Representations, index: Int32Array): { hs: Float64Array; rw_softmax: Float64Array; rw_logits: Float64Array; concat: Float64Array } {
-  const concat = moeeConcat(r.hs, r.rwSoftmax);
-  return {
-    hs: pairCosines(r.hs, r.hs, index),
-    rw_softmax: pairCosines(r.rwSoftmax, r.rwSoftmax, index),
-    rw_logits: pairCosines(r.rwLogits, r.rwLogits, index),
-    concat: pairCosines(concat, concat, index),
-  };
 }
 
 /** RW restricted to the chosen MoE layers (indices into the tapped layers), columns in layer order. */
@@ -46,11 +17,6 @@ export function rwFromLayers(rw: Matrix, experts: number, layers: number[]): Mat
   const out = new Float64Array(rw.rows * cols);
   for (let i = 0; i < rw.rows; i++) parts.forEach((p, k) => out.set(p.data.subarray(i * experts, (i + 1) * experts), i * cols + k * experts));
   return { data: out, rows: rw.rows, cols };
-}
-
-/** Spearman ×100 of pair cosines against gold, rounded like cli/evaluate.ts. */
-export function spearman100(sim: ArrayLike<number>, gold: ArrayLike<number>): number {
-  return Math.round(spearman(sim, gold) * 10000) / 100;
 }
 
 /** Per-layer RW Spearman ×100 and the score of RW built from `chosen` layers. */

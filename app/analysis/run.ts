@@ -8,7 +8,8 @@ import { client } from '../engine.ts';
 import { EngineClient, EngineError } from '../engine-client.ts';
 import { useStore } from '../store.ts';
 import { stopCompute } from './compute-client.ts';
-import { MAX_TEXTS_PER_REQUEST, type EmbedOptions, type EmbedResult, type Float32Tensor } from '../../workers/protocol.ts';
+import { embedInChunks } from '../../workers/batched-embed.ts';
+import type { EmbedOptions, EmbedResult } from '../../workers/protocol.ts';
 
 export { ANALYSIS_EMBED_OPTIONS } from './options.ts';
 
@@ -60,22 +61,22 @@ export class AnalysisRun {
     const key = cacheKey(texts, options);
     const cached = cache.get(key);
     if (cached) return cached;
-    const parts: EmbedResult[] = [];
-    for (let start = 0; start < texts.length; start += MAX_TEXTS_PER_REQUEST) {
-      this.check();
-      const chunk = texts.slice(start, start + MAX_TEXTS_PER_REQUEST);
-      const requestId = EngineClient.newRequestId('analysis');
-      this.engineRequest = requestId;
-      try {
-        parts.push(await client.embed(chunk, options, (p) => onProgress?.(start + p.done, texts.length), requestId));
-      } catch (error) {
-        if (this.aborted || (error instanceof EngineError && error.name === 'CancelledError')) throw new CancelledError();
-        throw error;
-      } finally {
-        this.engineRequest = null;
-      }
-    }
-    const result = parts.length === 1 ? parts[0] : joinResults(parts);
+    const result = await embedInChunks(
+      texts,
+      async (chunk, chunkProgress) => {
+        const requestId = EngineClient.newRequestId('analysis');
+        this.engineRequest = requestId;
+        try {
+          return await client.embed(chunk, options, (p) => chunkProgress(p.done), requestId);
+        } catch (error) {
+          if (this.aborted || (error instanceof EngineError && error.name === 'CancelledError')) throw new CancelledError();
+          throw error;
+        } finally {
+          this.engineRequest = null;
+        }
+      },
+      { onProgress, beforeChunk: () => this.check() },
+    );
     remember(key, result);
     return result;
   }
@@ -101,38 +102,4 @@ function cacheKey(texts: string[], options: EmbedOptions): string {
     h = Math.imul(h ^ 10, 0x01000193);
   }
   return `${engine}|${texts.length}|${(h >>> 0).toString(16)}|${JSON.stringify(options)}`;
-}
-
-function joinTensors(tensors: Float32Tensor[]): Float32Tensor {
-  const rows = tensors.reduce((s, t) => s + t.dims[0], 0);
-  const data = new Float32Array(tensors.reduce((s, t) => s + t.data.length, 0));
-  let at = 0;
-  for (const t of tensors) {
-    data.set(t.data, at);
-    at += t.data.length;
-  }
-  return { data, dims: [rows, ...tensors[0].dims.slice(1)] };
-}
-
-function joinResults(parts: EmbedResult[]): EmbedResult {
-  const first = parts[0];
-  const ints = (arrays: Int32Array[]) => Int32Array.from(arrays.flatMap((a) => Array.from(a)));
-  return {
-    ...first,
-    prompts: parts.flatMap((p) => p.prompts),
-    hs: joinTensors(parts.map((p) => p.hs)),
-    rwLogits: joinTensors(parts.map((p) => p.rwLogits)),
-    rwSoftmax: joinTensors(parts.map((p) => p.rwSoftmax)),
-    nextTokenIds: ints(parts.map((p) => p.nextTokenIds)),
-    nextTokenProbs: Float32Array.from(parts.flatMap((p) => Array.from(p.nextTokenProbs))),
-    nextTokens: parts.flatMap((p) => p.nextTokens),
-    tokenCounts: ints(parts.map((p) => p.tokenCounts)),
-    truncated: parts.flatMap((p) => p.truncated),
-    tokenRouting: null,
-    timings: {
-      tokenizeMs: parts.reduce((s, p) => s + p.timings.tokenizeMs, 0),
-      inferenceMs: parts.reduce((s, p) => s + p.timings.inferenceMs, 0),
-      totalMs: parts.reduce((s, p) => s + p.timings.totalMs, 0),
-    },
-  };
 }
