@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import * as ort from 'onnxruntime-web';
 import { tapModel } from '../models/tap.ts';
 import { moeFacts } from '../models/moe-config.ts';
+import { onnxFileFor } from '../models/dtypes.ts';
 import { createNodeEngine } from '../workers/node-engine.ts';
 import { DEFAULT_EMBED_OPTIONS } from '../workers/protocol.ts';
 import { fmt, summarize, type Summary } from './stats.ts';
@@ -53,7 +54,7 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function tapOverhead(dtype: 'fp32' | 'q8') {
-  const file = dtype === 'q8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
+  const file = onnxFileFor(dtype);
   const bytes = new Uint8Array(readFileSync(new URL(file, MODEL_DIR)));
   const facts = moeFacts(JSON.parse(readFileSync(new URL('config.json', MODEL_DIR), 'utf8')));
   const tap = tapModel(bytes, facts);
