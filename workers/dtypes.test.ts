@@ -9,24 +9,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distanceFromFp32, DTYPE_FIXTURE_ID, DTYPE_FIXTURE_TEXTS, DTYPE_TOLERANCE } from '../tests/dtype-fixture.ts';
 import { startHubStandIn, type HubStandIn } from '../e2e/hub-server.ts';
 import { DTYPES, externalDataNames, onnxFileFor, type ModelDtype } from '../models/dtypes.ts';
 import { createEngineHandler, type EngineHandler } from './handler.ts';
 import { createNodeBridge, loadNodeTransformers } from './ort-node.ts';
 import { DEFAULT_EMBED_OPTIONS, type EmbedResult, type EngineEvent, type EngineRequest } from './protocol.ts';
 
-const MODEL = 'test/dtypes-qwen2-moe';
-const TEXTS = ['The meeting starts at 5.30 p.m.', 'They narrowly avoided a catastrophe.', 'A dog is running across the green field', 'Rain'];
-
-/**
- * Per dtype: least cosine of each text's HS with fp32's, and largest |router logit − fp32's| over
- * the logits' spread (4-bit weights in a 32-wide random model move logits far more than 8-bit ones).
- */
-const TOLERANCE: Record<'q8' | 'q4' | 'q4f16', { hsCosine: number; routerRelative: number }> = {
-  q8: { hsCosine: 0.9995, routerRelative: 0.02 },
-  q4: { hsCosine: 0.92, routerRelative: 0.25 },
-  q4f16: { hsCosine: 0.92, routerRelative: 0.25 },
-};
+const MODEL = DTYPE_FIXTURE_ID;
+const TEXTS = DTYPE_FIXTURE_TEXTS;
 
 let hub: HubStandIn;
 let handler: EngineHandler;
@@ -60,18 +51,6 @@ async function embedAt(dtype: ModelDtype): Promise<EmbedResult> {
   return done.result;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return ab / Math.sqrt(aa * bb);
-}
-
 let fp32: EmbedResult;
 
 describe('Hub weights in every dtype, chunked external data', () => {
@@ -95,19 +74,12 @@ describe('Hub weights in every dtype, chunked external data', () => {
       const result = await embedAt(dtype);
       expect(result.hs.dims).toEqual(fp32.hs.dims);
       expect(result.rwLogits.dims).toEqual(fp32.rwLogits.dims);
-      const d = result.hs.dims[1];
-      const cosines = TEXTS.map((_, i) => cosine(result.hs.data.subarray(i * d, (i + 1) * d), fp32.hs.data.subarray(i * d, (i + 1) * d)));
-      let spread = 0;
-      let worst = 0;
-      for (let i = 0; i < fp32.rwLogits.data.length; i++) {
-        spread = Math.max(spread, Math.abs(fp32.rwLogits.data[i]));
-        worst = Math.max(worst, Math.abs(result.rwLogits.data[i] - fp32.rwLogits.data[i]));
-      }
-      console.log(`[dtype ${dtype}] least HS cosine ${Math.min(...cosines).toFixed(5)}, router logit error ${(worst / spread).toFixed(4)} of the largest |logit|`);
-      expect(Math.min(...cosines)).toBeGreaterThan(TOLERANCE[dtype].hsCosine);
-      expect(worst / spread).toBeLessThan(TOLERANCE[dtype].routerRelative);
+      const distance = distanceFromFp32(result.hs.data, result.rwLogits.data, fp32.hs.data, fp32.rwLogits.data, result.hs.dims[1]);
+      console.log(`[dtype ${dtype} node] least HS cosine ${distance.hsCosine.toFixed(5)}, router logit error ${distance.routerRelative.toFixed(4)} of the largest |logit|`);
+      expect(distance.hsCosine).toBeGreaterThan(DTYPE_TOLERANCE[dtype].hsCosine);
+      expect(distance.routerRelative).toBeLessThan(DTYPE_TOLERANCE[dtype].routerRelative);
       // Not a copy of the fp32 run: the weights really differ.
-      expect(worst).toBeGreaterThan(0);
+      expect(distance.routerRelative).toBeGreaterThan(0);
     });
   }
 });

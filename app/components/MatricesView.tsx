@@ -40,7 +40,7 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
   const base = [
     `${o.template.id} template${o.instruction ? ' + instruction' : ''}`,
     `${o.pooling === 'last' ? 'last' : 'mean'} token`,
-    `${dtypeLabel(result.dtype)} on ${result.ep.toUpperCase()}`,
+    `${result.modelId} · ${dtypeLabel(result.dtype)} on ${result.ep.toUpperCase()}`,
     `order: ${order === 'cluster' ? 'similar together (by MoEE sum)' : 'as typed'}`,
   ];
   const rwLine = `RW ${rwKind}`;
