@@ -343,6 +343,23 @@ export type EngineEvent =
   | ErrorEvent
   | CancelledEvent;
 
+/**
+ * The reply event that ends each request kind (progress and error events aside): the page's client
+ * types each call's result from it and refuses any other reply. A cancel has no reply of its own.
+ */
+export const ENGINE_REPLY_KINDS = {
+  capabilities: 'capabilities',
+  load: 'loaded',
+  embed: 'embedded',
+  inspect: 'inspected',
+  cacheList: 'cacheListed',
+  cacheDelete: 'cacheDeleted',
+} as const satisfies Partial<Record<EngineRequest['kind'], EngineEvent['kind']>>;
+export type EngineReplyKinds = typeof ENGINE_REPLY_KINDS;
+
+/** The reply event of a request kind. */
+export type EngineReplyOf<K extends keyof EngineReplyKinds> = Extract<EngineEvent, { kind: EngineReplyKinds[K] }>;
+
 /** How the handler sends an event; `transfer` lists buffers to move rather than copy. */
 export type PostEvent = (event: EngineEvent, transfer?: Transferable[]) => void;
 

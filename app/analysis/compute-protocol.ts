@@ -1,5 +1,6 @@
 import type { BootstrapInterval, AlphaScore, StsMethod, StsPair, StsScores } from '../../core/index.ts';
 import type { EmbedResult } from '../../workers/protocol.ts';
+import type { RpcFailure } from '../../workers/rpc.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
 
 /**
@@ -119,10 +120,7 @@ export interface SpectralAnswer {
   rows: SpectralRow[];
 }
 
-export interface ComputeFailure {
-  kind: 'failed';
-  id: number;
-  error: { name: string; message: string };
-}
+export type { RpcFailure as ComputeFailure };
 
-export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | StsTemplateAnswer | ComputeFailure;
+/** Replies, one per request kind (a failure is workers/rpc.ts' RpcFailure). */
+export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | StsTemplateAnswer;
