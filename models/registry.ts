@@ -4,7 +4,7 @@
  *
  * Honesty rule: every figure says where it came from. `checked` figures were read from the files
  * themselves (the embedded model, verified by models/registry.test.ts) or from the Hub's own pages
- * as stored by the search index on the date below; `null` means we could not find the figure and
+ * as stored by the search index on 2026-11-25; `null` means we could not find the figure and
  * the page says "unknown" rather than guessing. The Hub itself is unreachable from where this was
  * written, so no Hub size here was measured by us; the page always asks the Hub (or its stand-in)
  * for live sizes before it offers a download, and those live sizes are what the user agrees to.
@@ -70,8 +70,6 @@ export interface RegistryEntry {
   caveats: string[];
 }
 
-/** When the Hub figures below were read from the search index's stored pages. */
-export const REGISTRY_CHECKED_ON = '2026-11-25';
 
 const DEMO_TEXT_FILES: RegistryFile[] = [
   { path: 'config.json', bytes: 1112 },

@@ -11,9 +11,6 @@ export interface TensorEntry {
   length: number;
 }
 
-export function isTensorEntry(value: unknown): value is TensorEntry {
-  return typeof value === 'object' && value !== null && 'offset' in value && 'dtype' in value && 'shape' in value;
-}
 
 /** A view of one tensor (copied, so that the blob's alignment does not matter). */
 export function readTensor(blob: ArrayBuffer | Uint8Array, entry: TensorEntry): Float32Array | Int32Array {
