@@ -167,11 +167,11 @@ export async function deleteCachedModel(model: CachedModel): Promise<void> {
   await refreshCache();
 }
 
-export function templateSpec(settings: Settings): TemplateSpec {
+function templateSpec(settings: Settings): TemplateSpec {
   return settings.templateId === 'custom' ? { id: 'custom', template: settings.customTemplate } : { id: settings.templateId };
 }
 
-export function embedOptions(settings: Settings, count: number): EmbedOptions {
+function embedOptions(settings: Settings, count: number): EmbedOptions {
   return {
     ...DEFAULT_EMBED_OPTIONS,
     template: templateSpec(settings),
@@ -215,7 +215,7 @@ export async function embedTexts(): Promise<void> {
 }
 
 /** Whether a result was made by the model the page has loaded now (results carry their model id and dtype). */
-export function isLoadedModelResult(result: { modelId: string; dtype: string }): boolean {
+function isLoadedModelResult(result: { modelId: string; dtype: string }): boolean {
   const model = useStore.getState().engine.model;
   return model !== null && model.modelId === result.modelId && model.dtype === result.dtype;
 }

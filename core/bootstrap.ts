@@ -18,14 +18,14 @@ export function percentile(values: ArrayLike<number>, q: number): number {
 }
 
 /** n indices drawn uniformly with replacement from 0..n−1. */
-export function resample(n: number, random: Random): Int32Array {
+function resample(n: number, random: Random): Int32Array {
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = randomInt(random, n);
   return out;
 }
 
 /** Spearman of (x[idx], y[idx]). */
-export function spearmanAt(x: ArrayLike<number>, y: ArrayLike<number>, idx: ArrayLike<number>): number {
+function spearmanAt(x: ArrayLike<number>, y: ArrayLike<number>, idx: ArrayLike<number>): number {
   const xs = new Float64Array(idx.length);
   const ys = new Float64Array(idx.length);
   for (let i = 0; i < idx.length; i++) {
@@ -52,7 +52,7 @@ export interface BootstrapOptions {
 }
 
 /** The interval from given bootstrap statistics (resamples whose rho is undefined are dropped). */
-export function percentileInterval(estimate: number, samples: ArrayLike<number>, level: number): BootstrapInterval {
+function percentileInterval(estimate: number, samples: ArrayLike<number>, level: number): BootstrapInterval {
   const finite = Array.from(samples).filter(Number.isFinite);
   const tail = ((1 - level) / 2) * 100;
   return { estimate, low: percentile(finite, tail), high: percentile(finite, 100 - tail), level, resamples: finite.length };

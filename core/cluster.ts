@@ -148,7 +148,7 @@ function relabel(labels: ArrayLike<number>): { ids: Int32Array; count: number } 
   return { ids, count: seen.size };
 }
 
-export function contingency(a: ArrayLike<number>, b: ArrayLike<number>): Contingency {
+function contingency(a: ArrayLike<number>, b: ArrayLike<number>): Contingency {
   if (a.length !== b.length) throw new RangeError('contingency: labelings differ in length');
   const ra = relabel(a);
   const rb = relabel(b);

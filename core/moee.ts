@@ -20,7 +20,7 @@ export function moeeSum(hsSim: ArrayLike<number>, rwSim: ArrayLike<number>, alph
 }
 
 /** The default α grid of the paper's author: 0.1, 0.2, …, 1.0. */
-export const ALPHA_GRID: readonly number[] = Array.from({ length: 10 }, (_, i) => Math.round((i + 1) * 10) / 100);
+const ALPHA_GRID: readonly number[] = Array.from({ length: 10 }, (_, i) => Math.round((i + 1) * 10) / 100);
 
 export interface AlphaScore {
   alpha: number;

@@ -60,7 +60,7 @@ export async function detectCapabilities(): Promise<Capabilities> {
 }
 
 /** Software adapters (SwiftShader, llvmpipe) run WebGPU on the CPU, far slower than WASM. */
-export function isSoftwareAdapter(caps: Capabilities): boolean {
+function isSoftwareAdapter(caps: Capabilities): boolean {
   const info = caps.adapterInfo;
   if (!info) return false;
   return /swiftshader|llvmpipe|software|lavapipe/i.test(`${info.vendor} ${info.architecture} ${info.description}`);

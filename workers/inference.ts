@@ -27,7 +27,7 @@ export interface EmbedDeps {
 }
 
 /** Validate texts before any work: empty or whitespace-only texts, too many texts, a bad template. */
-export function validateTexts(texts: string[], options: EmbedOptions): void {
+function validateTexts(texts: string[], options: EmbedOptions): void {
   if (texts.length === 0) throw new EmptyTextError('There is no text to embed: add at least one sentence.', []);
   if (texts.length > MAX_TEXTS_PER_REQUEST) {
     throw new TooManyTextsError(`${texts.length} texts in one request; the engine takes at most ${MAX_TEXTS_PER_REQUEST}. Split the set.`);
@@ -45,7 +45,7 @@ export function validateTexts(texts: string[], options: EmbedOptions): void {
 }
 
 /** Template, tokenize and, when too long, cut the text (never the template) to fit maxTokens. */
-export function buildPrompt(model: LoadedModel, text: string, options: EmbedOptions): Prompt {
+function buildPrompt(model: LoadedModel, text: string, options: EmbedOptions): Prompt {
   const render = (t: string) => {
     const prompt = applyTemplate(options.template, t);
     return options.instruction ? withInstruction(prompt, options.instruction) : prompt;
@@ -244,7 +244,7 @@ async function runBatch(model: LoadedModel, ort: Ort, rows: number[][], padding:
  * routers and final norm are float16 tensors: onnxruntime-web gives their bits as a Uint16Array
  * (or a Float16Array where the runtime has one).
  */
-export function float32Data(tensor: { type: string; data: unknown }): Float32Array {
+function float32Data(tensor: { type: string; data: unknown }): Float32Array {
   if (tensor.type === 'float32') return tensor.data as Float32Array;
   if (tensor.type !== 'float16') throw new Error(`the model returned a ${tensor.type} tensor where a float was expected`);
   const data = tensor.data as ArrayLike<number>;
@@ -320,7 +320,7 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /** Numerically stable softmax of src[offset .. offset+n) into out. */
-export function softmaxInto(src: Float32Array, offset: number, n: number, out: Float32Array): void {
+function softmaxInto(src: Float32Array, offset: number, n: number, out: Float32Array): void {
   let max = -Infinity;
   for (let i = 0; i < n; i++) max = Math.max(max, src[offset + i]);
   let sum = 0;

@@ -20,7 +20,7 @@ const PROGRESS_INTERVAL_MS = 150;
 const update = useAnalysis.getState().set;
 
 /** The texts the text-based views work on: the uploaded set or the playground's editor. */
-export function currentTextSet(): TextSet {
+function currentTextSet(): TextSet {
   const { dataset, source } = useAnalysis.getState();
   if (dataset && source === 'dataset') {
     if (!dataset.pairs) return { source: dataset.name, texts: dataset.texts, labels: dataset.labels, pairs: null };
