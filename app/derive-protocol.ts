@@ -1,6 +1,7 @@
 /**
  * Messages between the page and its derive worker (app/derive-worker.ts), which runs the O(n² d)
- * similarity math of core/ off the main thread so the page never stalls on 500 texts.
+ * similarity math of core/ off the main thread so the page never stalls on 500 texts. Carried by
+ * workers/rpc.ts: the reply to a request has its kind.
  */
 import type { ConcatStats, CosineMatrices } from './derive.ts';
 
@@ -16,7 +17,5 @@ export type DeriveRequest =
   /** Label-free α over each distinct pair's HS and RW similarity. */
   | { kind: 'autoAlpha'; id: number; hsPairs: Float32Array; rwPairs: Float32Array };
 
-export type DeriveResponse =
-  | { kind: 'cosines'; id: number; matrices: CosineMatrices }
-  | { kind: 'autoAlpha'; id: number; alpha: number; score: number }
-  | { kind: 'error'; id: number; message: string };
+/** Replies, one per request kind (a failure is workers/rpc.ts' RpcFailure). */
+export type DeriveResponse = { kind: 'cosines'; id: number; matrices: CosineMatrices } | { kind: 'autoAlpha'; id: number; alpha: number; score: number };

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 /** The page's math worker: core/ similarity and α search, so the main thread only draws. */
 import { autoAlpha, matrix } from '../core/index.ts';
+import { serveRpc } from '../workers/rpc.ts';
 import { cosineMatrices } from './derive.ts';
 import type { DeriveRequest, DeriveResponse } from './derive-protocol.ts';
 
@@ -18,18 +19,11 @@ function handle(request: DeriveRequest): DeriveResponse {
     }
     default: {
       const unknown: never = request;
-      return { kind: 'error', id: (unknown as { id: number }).id, message: 'unknown derive request' };
+      throw new Error(`unknown derive request ${(unknown as { kind: string }).kind}`);
     }
   }
 }
 
-self.onmessage = (message: MessageEvent<DeriveRequest>) => {
-  let response: DeriveResponse;
-  try {
-    response = handle(message.data);
-  } catch (error) {
-    response = { kind: 'error', id: message.data.id, message: String(error) };
-  }
-  const transfer = response.kind === 'cosines' ? [response.matrices.hs.buffer, response.matrices.rw.buffer, response.matrices.concat.buffer] : [];
-  self.postMessage(response, transfer);
-};
+serveRpc<DeriveRequest, DeriveResponse>(self, handle, (response) =>
+  response.kind === 'cosines' ? [response.matrices.hs.buffer, response.matrices.rw.buffer, response.matrices.concat.buffer] : [],
+);

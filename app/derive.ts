@@ -1,17 +1,9 @@
 /**
  * From an engine result and the view settings to the numbers the page draws. All math is core/.
  */
-import { cosineSimilarityMatrix, matrix, moeeConcat, moeeSum, type DimensionStats, type Matrix } from '../core/index.ts';
+import { cosineSimilarityMatrix, matrix, moeeConcat, type DimensionStats, type Matrix } from '../core/index.ts';
 import type { EmbedResult, ReferenceStats, RwKind } from '../workers/protocol.ts';
 import type { Representation } from './store.ts';
-
-export interface SimilarityMatrices {
-  n: number;
-  hs: Float32Array;
-  rw: Float32Array;
-  concat: Float32Array;
-  sum: Float32Array;
-}
 
 export function hsMatrix(result: EmbedResult): Matrix {
   return matrix(result.hs.data, result.hs.dims[0], result.hs.dims[1]);
@@ -58,12 +50,6 @@ export function cosineMatrices(hs: Matrix, rw: Matrix, stats: ConcatStats): Cosi
     concat: cosineSimilarityMatrix(moeeConcat(hs, rw, stats ?? undefined)),
     concatStats: stats ? 'reference' : 'batch',
   };
-}
-
-/** The four similarity matrices of the paper for one result; concat says which statistics it used. */
-export function similarityMatrices(result: EmbedResult, rwKind: RwKind, alpha: number, stats: ReferenceStats | null): SimilarityMatrices & { concatStats: 'reference' | 'batch' } {
-  const cosines = cosineMatrices(hsMatrix(result), rwMatrix(result, rwKind), referenceStatsFor(result, stats, rwKind));
-  return { ...cosines, sum: moeeSum(cosines.hs, cosines.rw, alpha) };
 }
 
 /** The off-diagonal upper triangle (each distinct pair once), the list α is tuned on. */

@@ -4,20 +4,23 @@
  * A hard cancel or a crashed worker replaces the worker with a fresh one (the model must then be
  * loaded again; `onReset` tells the store).
  */
-import type {
-  EmbedOptions,
-  EmbedProgressEvent,
-  EmbedResult,
-  EngineEvent,
-  EngineRequest,
-  LoadProgressEvent,
-  LoadRequest,
-  LoadedEvent,
-  Capabilities,
-  DownloadPlan,
-  InspectRequest,
-  CacheListedEvent,
-  CacheDeletedEvent,
+import {
+  ENGINE_REPLY_KINDS,
+  type EmbedOptions,
+  type EmbedProgressEvent,
+  type EmbedResult,
+  type EngineEvent,
+  type EngineReplyKinds,
+  type EngineReplyOf,
+  type EngineRequest,
+  type LoadProgressEvent,
+  type LoadRequest,
+  type LoadedEvent,
+  type Capabilities,
+  type DownloadPlan,
+  type InspectRequest,
+  type CacheListedEvent,
+  type CacheDeletedEvent,
 } from '../workers/protocol.ts';
 import type { CachedFile } from '../workers/hub.ts';
 import type { SerializedError } from '../workers/errors.ts';
@@ -34,6 +37,7 @@ interface Pending {
   resolve: (event: EngineEvent) => void;
   reject: (error: EngineError) => void;
   onProgress?: (event: LoadProgressEvent | EmbedProgressEvent) => void;
+  /** The reply kind that ends this request (EngineReplyKinds); any other reply is an error. */
   done: EngineEvent['kind'];
 }
 
@@ -72,16 +76,13 @@ export class EngineClient {
     }
     this.pending.delete(event.requestId);
     if (event.kind === 'error') pending.reject(new EngineError(event.error));
+    else if (event.kind !== pending.done) pending.reject(new EngineError({ name: 'InternalError', message: `the engine answered ${event.kind} where ${pending.done} was due` }));
     else pending.resolve(event);
   }
 
-  private send<T extends EngineEvent>(
-    request: EngineRequest,
-    done: T['kind'],
-    onProgress?: Pending['onProgress'],
-  ): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(request.requestId, { resolve: resolve as (e: EngineEvent) => void, reject, onProgress, done });
+  private send<K extends keyof EngineReplyKinds>(request: EngineRequest & { kind: K }, onProgress?: Pending['onProgress']): Promise<EngineReplyOf<K>> {
+    return new Promise<EngineReplyOf<K>>((resolve, reject) => {
+      this.pending.set(request.requestId, { resolve: resolve as (e: EngineEvent) => void, reject, onProgress, done: ENGINE_REPLY_KINDS[request.kind] });
       this.worker.postMessage(request);
     });
   }
@@ -110,36 +111,29 @@ export class EngineClient {
   }
 
   capabilities(): Promise<Capabilities> {
-    return this.send<Extract<EngineEvent, { kind: 'capabilities' }>>(
-      { kind: 'capabilities', requestId: EngineClient.newRequestId('caps') },
-      'capabilities',
-    ).then((e) => e.capabilities);
+    return this.send({ kind: 'capabilities', requestId: EngineClient.newRequestId('caps') }).then((e) => e.capabilities);
   }
 
   load(request: Omit<LoadRequest, 'kind' | 'requestId'>, onProgress?: (e: LoadProgressEvent) => void, requestId = EngineClient.newRequestId('load')): Promise<LoadedEvent> {
-    return this.send<LoadedEvent>({ kind: 'load', requestId, ...request }, 'loaded', onProgress as Pending['onProgress']);
+    return this.send({ kind: 'load', requestId, ...request }, onProgress as Pending['onProgress']);
   }
 
   embed(texts: string[], options: EmbedOptions, onProgress?: (e: EmbedProgressEvent) => void, requestId = EngineClient.newRequestId('embed')): Promise<EmbedResult> {
-    return this.send<Extract<EngineEvent, { kind: 'embedded' }>>(
-      { kind: 'embed', requestId, texts, options },
-      'embedded',
-      onProgress as Pending['onProgress'],
-    ).then((e) => e.result);
+    return this.send({ kind: 'embed', requestId, texts, options }, onProgress as Pending['onProgress']).then((e) => e.result);
   }
 
   /** Read a Hub model's config.json and live file sizes; no weight is downloaded. */
   inspect(request: Omit<InspectRequest, 'kind' | 'requestId'>, requestId = EngineClient.newRequestId('inspect')): Promise<DownloadPlan> {
-    return this.send<Extract<EngineEvent, { kind: 'inspected' }>>({ kind: 'inspect', requestId, ...request }, 'inspected').then((e) => e.plan);
+    return this.send({ kind: 'inspect', requestId, ...request }).then((e) => e.plan);
   }
 
   /** The models in the browser cache, with sizes. */
   cacheList(): Promise<Omit<CacheListedEvent, 'kind' | 'requestId'>> {
-    return this.send<CacheListedEvent>({ kind: 'cacheList', requestId: EngineClient.newRequestId('cache') }, 'cacheListed').then(({ cacheName, models }) => ({ cacheName, models }));
+    return this.send({ kind: 'cacheList', requestId: EngineClient.newRequestId('cache') }).then(({ cacheName, models }) => ({ cacheName, models }));
   }
 
   cacheDelete(files: CachedFile[]): Promise<Omit<CacheDeletedEvent, 'kind' | 'requestId'>> {
-    return this.send<CacheDeletedEvent>({ kind: 'cacheDelete', requestId: EngineClient.newRequestId('uncache'), files }, 'cacheDeleted').then(({ deletedFiles, freedBytes }) => ({
+    return this.send({ kind: 'cacheDelete', requestId: EngineClient.newRequestId('uncache'), files }).then(({ deletedFiles, freedBytes }) => ({
       deletedFiles,
       freedBytes,
     }));

@@ -51,6 +51,10 @@ export type LoadOutcome = 'ready' | 'failed' | 'cancelled';
 export async function loadModel(source?: LoadSource): Promise<LoadOutcome> {
   const { settings } = useStore.getState();
   if (loadId) client.cancel(loadId);
+  // A running embed belongs to the model being replaced: stop it, and forget it so that a result
+  // it still delivers is dropped (embedTexts checks its id, then the result's model).
+  if (embedId) client.cancel(embedId);
+  embedId = null;
   const requestId = EngineClient.newRequestId('load');
   loadId = requestId;
   // The worker drops its current model before loading the next, so the page must not keep showing it.
@@ -163,11 +167,11 @@ export async function deleteCachedModel(model: CachedModel): Promise<void> {
   await refreshCache();
 }
 
-export function templateSpec(settings: Settings): TemplateSpec {
+function templateSpec(settings: Settings): TemplateSpec {
   return settings.templateId === 'custom' ? { id: 'custom', template: settings.customTemplate } : { id: settings.templateId };
 }
 
-export function embedOptions(settings: Settings, count: number): EmbedOptions {
+function embedOptions(settings: Settings, count: number): EmbedOptions {
   return {
     ...DEFAULT_EMBED_OPTIONS,
     template: templateSpec(settings),
@@ -196,7 +200,7 @@ export async function embedTexts(): Promise<void> {
   setEngine({ status: 'embedding', embedProgress: { done: 0, total: texts.length }, error: null });
   try {
     const result = await client.embed(texts, embedOptions(settings, texts.length), (p) => setEngine({ embedProgress: { done: p.done, total: p.total } }), requestId);
-    if (embedId !== requestId) return;
+    if (embedId !== requestId || !isLoadedModelResult(result)) return;
     setEngine({ status: 'ready', result, resultTexts: texts, embedProgress: null });
   } catch (error) {
     if (embedId !== requestId) return;
@@ -208,6 +212,12 @@ export async function embedTexts(): Promise<void> {
   } finally {
     if (embedId === requestId) embedId = null;
   }
+}
+
+/** Whether a result was made by the model the page has loaded now (results carry their model id and dtype). */
+function isLoadedModelResult(result: { modelId: string; dtype: string }): boolean {
+  const model = useStore.getState().engine.model;
+  return model !== null && model.modelId === result.modelId && model.dtype === result.dtype;
 }
 
 /** The cancel button: stop the running load or embedding. */

@@ -5,7 +5,7 @@
 import { EngineClient, EngineError } from './engine-client.ts';
 import { compareWithGolden, type GoldenReport } from '../models/golden-check.ts';
 import { readGoldens, type GoldenManifest } from '../models/goldens.ts';
-import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type EpPreference, type ModelDtype } from '../workers/protocol.ts';
+import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type EpPreference, type HubSource, type ModelDtype } from '../workers/protocol.ts';
 
 const client = new EngineClient();
 const readyAt = performance.now();
@@ -18,9 +18,10 @@ async function fetchGoldens(modelId: string) {
 }
 
 const harness = {
-  async load(modelId: string, dtype: ModelDtype, ep: EpPreference) {
+  /** `hub`: load from a Hub (or its stand-in) instead of the app's own model folder. */
+  async load(modelId: string, dtype: ModelDtype, ep: EpPreference, hub?: HubSource) {
     try {
-      const loaded = await client.load({ modelId, dtype, ep });
+      const loaded = await client.load({ modelId, dtype, ep, ...(hub && { hub }) });
       return { ok: true as const, model: loaded.model, capabilities: loaded.capabilities };
     } catch (error) {
       return { ok: false as const, error: error instanceof EngineError ? error.serialized : { name: 'InternalError', message: String(error) } };

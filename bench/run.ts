@@ -30,6 +30,7 @@ import { seededRandom } from '../core/random.ts';
 import { nodeThreads } from '../workers/capabilities.ts';
 import { LOCAL_MODELS_DIR } from '../workers/ort-node.ts';
 import { moeFacts } from '../models/moe-config.ts';
+import { onnxFileFor } from '../models/dtypes.ts';
 import { createNodeEngine as createEngine } from '../workers/node-engine.ts';
 import { DEFAULT_EMBED_OPTIONS } from '../workers/protocol.ts';
 import { fmt, summarize, type Summary } from './stats.ts';
@@ -85,7 +86,7 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function tapOverhead(dtype: 'fp32' | 'q8') {
-  const file = dtype === 'q8' ? 'onnx/model_quantized.onnx' : 'onnx/model.onnx';
+  const file = onnxFileFor(dtype);
   const bytes = new Uint8Array(readFileSync(new URL(file, MODEL_DIR)));
   const config = JSON.parse(readFileSync(new URL('config.json', MODEL_DIR), 'utf8'));
   // The graph the engine runs (WASM edits), with and without the tap's outputs.

@@ -25,7 +25,7 @@ export function resample(n: number, random: Random): Int32Array {
 }
 
 /** Spearman of (x[idx], y[idx]). */
-export function spearmanAt(x: ArrayLike<number>, y: ArrayLike<number>, idx: ArrayLike<number>): number {
+function spearmanAt(x: ArrayLike<number>, y: ArrayLike<number>, idx: ArrayLike<number>): number {
   const xs = new Float64Array(idx.length);
   const ys = new Float64Array(idx.length);
   for (let i = 0; i < idx.length; i++) {

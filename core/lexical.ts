@@ -37,7 +37,7 @@ export function fitVocabulary(docs: readonly string[][]): Map<string, number> {
 }
 
 /** Term counts of one tokenised document (terms outside the vocabulary are ignored). */
-export function countVector(doc: readonly string[], vocabulary: Map<string, number>): SparseVector {
+function countVector(doc: readonly string[], vocabulary: Map<string, number>): SparseVector {
   const counts = new Map<number, number>();
   for (const t of doc) {
     const column = vocabulary.get(t);
@@ -48,7 +48,7 @@ export function countVector(doc: readonly string[], vocabulary: Map<string, numb
 }
 
 /** Smoothed idf per column: ln((1 + n) / (1 + df)) + 1, sklearn's default. */
-export function smoothIdf(rows: readonly SparseVector[], columns: number): Float64Array {
+function smoothIdf(rows: readonly SparseVector[], columns: number): Float64Array {
   const df = new Float64Array(columns);
   for (const r of rows) for (const i of r.indices) df[i] += 1;
   const n = rows.length;
@@ -56,7 +56,7 @@ export function smoothIdf(rows: readonly SparseVector[], columns: number): Float
 }
 
 /** Cosine of two sparse rows; 0 when either is empty (no shared scale to compare). */
-export function sparseCosine(a: SparseVector, b: SparseVector): number {
+function sparseCosine(a: SparseVector, b: SparseVector): number {
   let dot = 0;
   for (let i = 0, j = 0; i < a.indices.length && j < b.indices.length; ) {
     if (a.indices[i] === b.indices[j]) dot += a.values[i++] * b.values[j++];

@@ -52,7 +52,7 @@ export interface ErrorAnalysis {
 }
 
 /** (rank − 1) / (n − 1): 0 for the lowest value, 1 for the highest, ties averaged. */
-export function percentileRanks(values: ArrayLike<number>): Float64Array {
+function percentileRanks(values: ArrayLike<number>): Float64Array {
   const r = rank(values);
   const n = values.length;
   return r.map((v) => (n > 1 ? (v - 1) / (n - 1) : 0.5));

@@ -48,7 +48,7 @@ export function textSetEmbeddings(result: { hs: TensorLike; rwSoftmax: TensorLik
 }
 
 /** The rows `pick` of a matrix, in that order. */
-export function selectRows(m: Matrix, pick: ArrayLike<number>): Matrix {
+function selectRows(m: Matrix, pick: ArrayLike<number>): Matrix {
   const out = m.data instanceof Float32Array ? new Float32Array(pick.length * m.cols) : new Float64Array(pick.length * m.cols);
   for (let r = 0; r < pick.length; r++) out.set(m.data.subarray(pick[r] * m.cols, (pick[r] + 1) * m.cols), r * m.cols);
   return matrix(out, pick.length, m.cols);

@@ -20,7 +20,7 @@ export function cosineSimilarityMatrix(m: Matrix, options: BlockOptions = {}): F
 }
 
 /** A×B cosine similarities between the rows of `a` and the rows of `b`. */
-export function crossCosine(a: Matrix, b: Matrix, options: BlockOptions = {}): Float32Array {
+function crossCosine(a: Matrix, b: Matrix, options: BlockOptions = {}): Float32Array {
   if (a.cols !== b.cols) throw new RangeError('crossCosine: column counts differ');
   const na = normalizeRows(a);
   const nb = a === b ? na : normalizeRows(b);

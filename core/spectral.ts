@@ -15,7 +15,7 @@ import { symmetricEigen } from './eigen.ts';
 import { crossProductColumns, crossProductRows, type Matrix } from './matrix.ts';
 
 /** Centre the columns, then scale rows to unit length (a zero row stays zero). */
-export function centerAndNormalizeRows(m: Matrix): Matrix {
+function centerAndNormalizeRows(m: Matrix): Matrix {
   const { rows: n, cols: d } = m;
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += m.data[i * d + j];

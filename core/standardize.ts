@@ -5,7 +5,7 @@
  */
 import type { Matrix } from './matrix.ts';
 
-export const STD_EPSILON = 1e-8;
+const STD_EPSILON = 1e-8;
 
 export interface DimensionStats {
   mean: Float64Array;

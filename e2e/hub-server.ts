@@ -11,7 +11,8 @@
  *   truncated    Content-Length larger than the body, then the connection ends
  *   corrupt      the right length of bytes that are not ONNX
  *   slow         trickles (for cancel)          stall   a few bytes, then silence
- * and `dense-*` serves a dense (non-MoE) config.json from e2e/fixtures.
+ * and `dense-*` serves a dense (non-MoE) config.json from e2e/fixtures; `dtypes-*` serves the dtype
+ * fixture (tests/fixtures/qwen2-moe-dtypes: fp32, q8, q4, q4f16, each in chunked external data).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync, statSync, existsSync } from 'node:fs';
@@ -21,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 const ROOT = resolve(import.meta.dirname, '..');
 const DEMO_DIR = join(ROOT, 'models', 'moee-demo');
 const DENSE_CONFIG = join(ROOT, 'e2e', 'fixtures', 'dense-qwen2', 'config.json');
+const DTYPES_DIR = join(ROOT, 'tests', 'fixtures', 'qwen2-moe-dtypes');
 
 /** Bytes per tick and tick length of the slow stream: ~320 kB/s, so a 11 MB file takes ~35 s. */
 const SLOW_CHUNK_BYTES = 32 * 1024;
@@ -92,12 +94,13 @@ function handle(req: IncomingMessage, res: ServerResponse, entry: LoggedRequest)
   if (!match) return send(res, entry, 404, { 'Content-Type': 'text/plain' }, Buffer.from('Repository not found'));
   const [, , name, , file] = match;
   const behaviour = behaviourOf(name);
-  const isWeights = /\.onnx(_data)?$/.test(file);
+  const isWeights = /\.onnx(_data(_\d+)?)?$/.test(file);
+  const dir = name.startsWith('dtypes') ? DTYPES_DIR : DEMO_DIR;
   let path: string;
   if (behaviour === 'dense' && file === 'config.json') path = DENSE_CONFIG;
   else {
-    path = normalize(join(DEMO_DIR, file));
-    if (!path.startsWith(DEMO_DIR)) return send(res, entry, 404, {}, Buffer.from('not found'));
+    path = normalize(join(dir, file));
+    if (!path.startsWith(dir)) return send(res, entry, 404, {}, Buffer.from('not found'));
   }
   if (!existsSync(path) || !statSync(path).isFile() || (isWeights && behaviour === 'missing-onnx')) {
     return send(res, entry, 404, { 'Content-Type': 'text/plain' }, Buffer.from('Entry not found'));

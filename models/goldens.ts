@@ -57,9 +57,3 @@ export function readGoldens(manifest: GoldenManifest, blob: Uint8Array): GoldenC
   }));
 }
 
-/** The real (unpadded) token ids of text `row` of a case. */
-export function realIds(c: GoldenCase, row: number): number[] {
-  const ids: number[] = [];
-  for (let s = 0; s < c.seq; s++) if (c.attentionMask[row * c.seq + s]) ids.push(c.inputIds[row * c.seq + s]);
-  return ids;
-}

@@ -2,6 +2,7 @@
  * What the engine needs to know from a model's config.json, read the way each architecture's
  * HF implementation reads it: which layers are MoE, how many routed experts, top-k.
  */
+import { DTYPES, externalDataNames, type ModelDtype } from './dtypes.ts';
 
 /** The fields of config.json the engine reads (all optional: architectures differ). */
 export interface RawModelConfig {
@@ -92,18 +93,15 @@ export interface ExternalDataFile {
 }
 
 /**
- * The external-data files of `onnx/<onnxFile>.onnx` that config.json declares, named as Transformers.js
- * and onnx-community name them: `<file>.onnx_data`, then `<file>.onnx_data_1`, ... for more chunks.
+ * The external-data files of a dtype's .onnx that config.json declares, named by the dtype table
+ * (models/dtypes.ts): `<stem>.onnx_data`, then `<stem>.onnx_data_1`, ... for more chunks.
  * Given to the session explicitly because the tap hands ORT the graph as bytes, with no folder to
  * resolve a location against.
  */
-export function externalDataFiles(config: RawModelConfig, onnxFile: string): ExternalDataFile[] {
+export function externalDataFiles(config: RawModelConfig, dtype: ModelDtype): ExternalDataFile[] {
   const declared = config['transformers.js_config']?.use_external_data_format;
-  const fileName = `${onnxFile}.onnx`;
-  const setting = typeof declared === 'object' && declared !== null ? (declared[fileName] ?? declared[onnxFile]) : declared;
+  const stem = DTYPES[dtype].stem;
+  const setting = typeof declared === 'object' && declared !== null ? (declared[`${stem}.onnx`] ?? declared[stem]) : declared;
   const chunks = Number(setting ?? 0); // true → 1, false → 0, as Transformers.js counts them
-  return Array.from({ length: chunks }, (_, i) => {
-    const path = `${fileName}_data${i === 0 ? '' : `_${i}`}`;
-    return { path, data: `onnx/${path}` };
-  });
+  return externalDataNames(dtype, chunks).map((path) => ({ path, data: `onnx/${path}` }));
 }

@@ -4,7 +4,7 @@
  *
  * Honesty rule: every figure says where it came from. `checked` figures were read from the files
  * themselves (the embedded model, verified by models/registry.test.ts) or from the Hub's own pages
- * as stored by the search index on the date below; `null` means we could not find the figure and
+ * as stored by the search index on 2026-11-25; `null` means we could not find the figure and
  * the page says "unknown" rather than guessing. The Hub itself is unreachable from where this was
  * written, so no Hub size here was measured by us; the page always asks the Hub (or its stand-in)
  * for live sizes before it offers a download, and those live sizes are what the user agrees to.
@@ -13,26 +13,15 @@
  * an ONNX export of Qwen3-30B-A3B / any qwen3_moe, of OLMoE-1B-7B, of Qwen1.5-MoE-A2.7B, of
  * granite-3.x-a400m/a800m (granitemoe). They are absent from this list for that reason.
  */
+import { DTYPES, isWeightFile, MODEL_DTYPES, onnxFileFor, weightFilesFor, type ModelDtype } from './dtypes.ts';
 
-/** Weight variants as Transformers.js names them (file suffix in onnx/). */
-export type RegistryDtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+export { isWeightFile, onnxFileFor };
 
-/** Transformers.js' file suffix for each dtype (DEFAULT_DTYPE_SUFFIX_MAPPING in its utils/dtypes.js). */
-export const DTYPE_FILE_SUFFIX: Record<RegistryDtype, string> = {
-  fp32: '',
-  fp16: '_fp16',
-  q8: '_quantized',
-  q4: '_q4',
-  q4f16: '_q4f16',
-};
-
-/** The main ONNX file Transformers.js loads for a causal LM in this dtype. */
-export function onnxFileFor(dtype: RegistryDtype): string {
-  return `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`;
-}
+/** Weight variants as Transformers.js names them (the table in models/dtypes.ts). */
+export type RegistryDtype = ModelDtype;
 
 /** Dtypes whose weights or activations are half precision: WebGPU needs `shader-f16` for them. */
-export const F16_DTYPES: ReadonlySet<RegistryDtype> = new Set(['fp16', 'q4f16']);
+export const F16_DTYPES: ReadonlySet<RegistryDtype> = new Set(MODEL_DTYPES.filter((d) => DTYPES[d].f16));
 
 /** One file of a model with its size in bytes; null when we could not find the published size. */
 export interface RegistryFile {
@@ -83,8 +72,6 @@ export interface RegistryEntry {
   about?: string;
 }
 
-/** When the Hub figures below were read from the search index's stored pages. */
-export const REGISTRY_CHECKED_ON = '2026-11-25';
 
 const DEMO_TEXT_FILES: RegistryFile[] = [
   { path: 'config.json', bytes: 1112 },
@@ -148,14 +135,14 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     hiddenSize: 160,
     dtypes: {
       fp32: {
-        files: [...DEMO_TEXT_FILES, { path: 'onnx/model.onnx', bytes: 24_609_344 }],
+        files: [...DEMO_TEXT_FILES, { path: onnxFileFor('fp32'), bytes: 24_609_344 }],
         filesVerified: true,
         webgpuFeatures: [],
         largestBufferBytes: 5_242_880,
         largestBufferSource: 'model.embed_tokens.weight [8192, 160] float32, read from the file (registry.test.ts)',
       },
       q8: {
-        files: [...DEMO_TEXT_FILES, { path: 'onnx/model_quantized.onnx', bytes: 11_383_315 }],
+        files: [...DEMO_TEXT_FILES, { path: onnxFileFor('q8'), bytes: 11_383_315 }],
         filesVerified: true,
         webgpuFeatures: [],
         largestBufferBytes: 5_242_880,
@@ -182,14 +169,14 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     hiddenSize: 2048,
     dtypes: {
       q4: {
-        files: unsized(...HUB_TEXT_FILES, 'onnx/model_q4.onnx', 'onnx/model_q4.onnx_data'),
+        files: unsized(...HUB_TEXT_FILES, ...weightFilesFor('q4', 1)),
         filesVerified: false,
         webgpuFeatures: [],
         largestBufferBytes: null,
         largestBufferSource: 'unknown: per-tensor sizes of this export were not found',
       },
       q4f16: {
-        files: unsized(...HUB_TEXT_FILES, 'onnx/model_q4f16.onnx', 'onnx/model_q4f16.onnx_data'),
+        files: unsized(...HUB_TEXT_FILES, ...weightFilesFor('q4f16', 1)),
         filesVerified: false,
         webgpuFeatures: ['shader-f16'],
         largestBufferBytes: null,
@@ -219,7 +206,7 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     hiddenSize: 2880,
     dtypes: {
       q4f16: {
-        files: unsized(...HUB_TEXT_FILES, 'onnx/model_q4f16.onnx', 'onnx/model_q4f16.onnx_data'),
+        files: unsized(...HUB_TEXT_FILES, ...weightFilesFor('q4f16', 1)),
         filesVerified: false,
         webgpuFeatures: ['shader-f16'],
         largestBufferBytes: null,
@@ -249,7 +236,7 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     hiddenSize: null,
     dtypes: {
       fp32: {
-        files: unsized('config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'),
+        files: unsized('config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFileFor('fp32')),
         filesVerified: false,
         webgpuFeatures: [],
         largestBufferBytes: null,
@@ -378,11 +365,6 @@ export function checkRequirements(needs: DownloadNeeds, device: DeviceFacts, ep:
     });
   }
   return { refusals, unchecked };
-}
-
-/** The weight files of a file list (.onnx and its external data). */
-export function isWeightFile(path: string): boolean {
-  return /\.onnx(_data(_\d+)?)?$/.test(path);
 }
 
 /** DownloadNeeds from a registry entry, before the Hub has been asked for live sizes. */

@@ -11,12 +11,9 @@ export interface TensorEntry {
   length: number;
 }
 
-export function isTensorEntry(value: unknown): value is TensorEntry {
-  return typeof value === 'object' && value !== null && 'offset' in value && 'dtype' in value && 'shape' in value;
-}
 
 /** A view of one tensor (copied, so that the blob's alignment does not matter). */
-export function readTensor(blob: ArrayBuffer | Uint8Array, entry: TensorEntry): Float32Array | Int32Array {
+function readTensor(blob: ArrayBuffer | Uint8Array, entry: TensorEntry): Float32Array | Int32Array {
   const bytes = blob instanceof Uint8Array ? blob : new Uint8Array(blob);
   const slice = bytes.slice(entry.offset, entry.offset + entry.length);
   return entry.dtype === 'float32' ? new Float32Array(slice.buffer) : new Int32Array(slice.buffer);

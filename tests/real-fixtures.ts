@@ -26,6 +26,7 @@ export const FIXTURES: readonly FixtureExpectation[] = [
   { name: 'gpt-oss-genai', source: 'GptOssForCausalLM, onnxruntime-genai builder (fused MoE)', convention: 'ort-genai-moe', sharedExpert: false },
   // The fused MoE's router_probs are masked scores here; the tap must read the router logits.
   { name: 'lfm2-moe-genai', source: 'Lfm2MoeForCausalLM (layer 0 dense, conv layers), onnxruntime-genai builder (fused MoE)', convention: 'ort-genai-moe', sharedExpert: false },
+  { name: 'qwen2-moe-dtypes', source: 'Qwen2MoeForCausalLM (1 shared expert), torch.onnx; fp32, q8, q4, q4f16 each in 2 external-data chunks', convention: 'mlp-gate', sharedExpert: true },
 ];
 
 /**

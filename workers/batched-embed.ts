@@ -51,7 +51,7 @@ function joinTyped<T extends Int32Array | Float32Array>(arrays: T[], make: (n: n
 }
 
 /** Results of consecutive requests (same model and options) as one result, texts in order. */
-export function joinEmbedResults(parts: EmbedResult[]): EmbedResult {
+function joinEmbedResults(parts: EmbedResult[]): EmbedResult {
   const first = parts[0];
   const routing = parts.every((p) => p.tokenRouting !== null) ? parts.flatMap((p) => p.tokenRouting!) : null;
   return {

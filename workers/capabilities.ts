@@ -78,7 +78,7 @@ export function nodeThreads(): number {
 }
 
 /** Software adapters (SwiftShader, llvmpipe) run WebGPU on the CPU, far slower than WASM. */
-export function isSoftwareAdapter(caps: Capabilities): boolean {
+function isSoftwareAdapter(caps: Capabilities): boolean {
   const info = caps.adapterInfo;
   if (!info) return false;
   return /swiftshader|llvmpipe|software|lavapipe/i.test(`${info.vendor} ${info.architecture} ${info.description}`);

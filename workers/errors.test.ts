@@ -10,6 +10,7 @@ import { tapModel } from '../models/tap.ts';
 import { moeFacts } from '../models/moe-config.ts';
 import { chooseExecutionProvider, detectCapabilities } from './capabilities.ts';
 import { DEFAULT_EMBED_OPTIONS, MAX_TEXTS_PER_REQUEST, type EngineEvent } from './protocol.ts';
+import { onnxFileFor } from '../models/dtypes.ts';
 import { createNodeEngine, type NodeEngine } from './node-engine.ts';
 import { LOCAL_MODELS_DIR as MODELS_DIR } from './ort-node.ts';
 
@@ -20,7 +21,7 @@ let dir: string;
 function brokenModel(name: string, edit: (folder: string) => void): void {
   const folder = join(dir, name);
   mkdirSync(join(folder, 'onnx'), { recursive: true });
-  for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']) cpSync(join(DEMO, f), join(folder, f));
+  for (const f of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFileFor('q8')]) cpSync(join(DEMO, f), join(folder, f));
   edit(folder);
 }
 
@@ -33,7 +34,7 @@ describe('named errors', () => {
   let engine: NodeEngine;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'moee-models-'));
-    brokenModel('truncated', (f) => writeFileSync(join(f, 'onnx/model_quantized.onnx'), readFileSync(join(f, 'onnx/model_quantized.onnx')).subarray(0, 100_000)));
+    brokenModel('truncated', (f) => writeFileSync(join(f, onnxFileFor('q8')), readFileSync(join(f, onnxFileFor('q8'))).subarray(0, 100_000)));
     brokenModel('no-tokenizer', (f) => rmSync(join(f, 'tokenizer.json')));
     brokenModel('wrong-experts', (f) => {
       const config = JSON.parse(readFileSync(join(f, 'config.json'), 'utf8'));

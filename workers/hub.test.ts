@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubStandIn, type HubStandIn } from '../e2e/hub-server.ts';
 import { CancelledError, DownloadError } from './errors.ts';
 import { fileOfUrl, groupCacheKeys, hubFileUrl, HUGGING_FACE_HUB, installDownloadGuard, type FetchEnv } from './hub.ts';
+import { onnxFileFor } from '../models/dtypes.ts';
 
 let hub: HubStandIn;
 beforeAll(async () => {
@@ -17,7 +18,7 @@ afterAll(async () => {
   await hub.close();
 });
 
-const ONNX = 'onnx/model_quantized.onnx';
+const ONNX = onnxFileFor('q8');
 const demoBytes = () => new Uint8Array(readFileSync(new URL(`../models/moee-demo/${ONNX}`, import.meta.url)));
 
 function guardedEnv() {

@@ -27,7 +27,7 @@ export interface EmbedDeps {
 }
 
 /** Validate texts before any work: empty or whitespace-only texts, too many texts, a bad template. */
-export function validateTexts(texts: string[], options: EmbedOptions): void {
+function validateTexts(texts: string[], options: EmbedOptions): void {
   if (texts.length === 0) throw new EmptyTextError('There is no text to embed: add at least one sentence.', []);
   if (texts.length > MAX_TEXTS_PER_REQUEST) {
     throw new TooManyTextsError(`${texts.length} texts in one request; the engine takes at most ${MAX_TEXTS_PER_REQUEST}. Split the set.`);
@@ -45,7 +45,7 @@ export function validateTexts(texts: string[], options: EmbedOptions): void {
 }
 
 /** Template, tokenize and, when too long, cut the text (never the template) to fit maxTokens. */
-export function buildPrompt(model: LoadedModel, text: string, options: EmbedOptions): Prompt {
+function buildPrompt(model: LoadedModel, text: string, options: EmbedOptions): Prompt {
   const render = (t: string) => {
     const prompt = applyTemplate(options.template, t);
     return options.instruction ? withInstruction(prompt, options.instruction) : prompt;
@@ -231,14 +231,39 @@ async function runBatch(model: LoadedModel, ort: Ort, rows: number[][], padding:
       vocab: logits.dims[logits.dims.length - 1],
       lengths: rows.map((r) => r.length),
       padding,
-      routers: model.tap.routers.map((r) => results[r.output].data as Float32Array),
-      hidden: results[model.tap.hiddenState].data as Float32Array,
-      logits: logits.data as Float32Array,
+      routers: model.tap.routers.map((r) => float32Data(results[r.output])),
+      hidden: float32Data(results[model.tap.hiddenState]),
+      logits: float32Data(logits),
     };
   } finally {
     // CPU tensors' data stays readable; GPU-located outputs would be released here.
     for (const tensor of Object.values(results)) if (tensor.location !== 'cpu') tensor.dispose();
   }
+}
+
+/**
+ * A float output as float32. fp16 and q4f16 graphs compute in half precision, so their tapped
+ * routers and final norm are float16 tensors: onnxruntime-web gives their bits as a Uint16Array
+ * (or a Float16Array where the runtime has one).
+ */
+function float32Data(tensor: { type: string; data: unknown }): Float32Array {
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type !== 'float16') throw new Error(`the model returned a ${tensor.type} tensor where a float was expected`);
+  const data = tensor.data as ArrayLike<number>;
+  if (!(data instanceof Uint16Array)) return Float32Array.from(data);
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = halfToFloat(data[i]);
+  return out;
+}
+
+/** IEEE 754 binary16 bits to a number (subnormals, infinities and NaN included). */
+function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
 
 function padTokenId(model: LoadedModel): number {
@@ -258,7 +283,7 @@ function emptyPast(model: LoadedModel, ort: Ort, batch: number, seq: number): In
   const headDim = Number(model.config.head_dim ?? model.facts.hiddenSize / Number(model.config.num_attention_heads ?? 1));
   const { groupQuery, slidingWindow } = model.tap.attention;
   const length = groupQuery ? Math.max(seq, slidingWindow) : 0;
-  return new ort.Tensor('float32', new Float32Array(batch * heads * length * headDim), [batch, heads, length, headDim]);
+  return zeros(ort, inputType(model, 'past_key_values.'), [batch, heads, length, headDim]);
 }
 
 /** Short-conv layers' state inputs (LFM2): onnxruntime-genai names them past.{i}.conv, Transformers.js exports past_conv.{i}. */
@@ -268,7 +293,19 @@ const CONV_STATE_INPUT = /^past(?:\.\d+\.conv|_conv\.\d+)$/;
 function emptyConvState(model: LoadedModel, ort: Ort, batch: number): InstanceType<Ort['Tensor']> {
   const hidden = model.facts.hiddenSize;
   const steps = Number(model.config.conv_L_cache ?? 3) - 1;
-  return new ort.Tensor('float32', new Float32Array(batch * hidden * steps), [batch, hidden, steps]);
+  return zeros(ort, inputType(model, 'past'), [batch, hidden, steps]);
+}
+
+/** The element type of the session's first input whose name starts with `prefix` (float32 if unsaid). */
+function inputType(model: LoadedModel, prefix: string): 'float32' | 'float16' {
+  const meta = (model.session.inputMetadata ?? []).find((m) => m.name.startsWith(prefix));
+  return meta && 'type' in meta && meta.type === 'float16' ? 'float16' : 'float32';
+}
+
+/** A zero tensor: all-zero bits are 0.0 in float16 as in float32. */
+function zeros(ort: Ort, type: 'float32' | 'float16', dims: number[]): InstanceType<Ort['Tensor']> {
+  const n = dims.reduce((a, b) => a * b, 1);
+  return type === 'float16' ? new ort.Tensor('float16', new Uint16Array(n), dims) : new ort.Tensor('float32', new Float32Array(n), dims);
 }
 
 /** One macrotask turn, without setTimeout's clamping (>= 1 ms in Node, 4 ms when nested in browsers). */
@@ -285,7 +322,7 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /** Numerically stable softmax of src[offset .. offset+n) into out. */
-export function softmaxInto(src: Float32Array, offset: number, n: number, out: Float32Array): void {
+function softmaxInto(src: Float32Array, offset: number, n: number, out: Float32Array): void {
   let max = -Infinity;
   for (let i = 0; i < n; i++) max = Math.max(max, src[offset + i]);
   let sum = 0;

@@ -6,7 +6,7 @@
 import type { PreTrainedTokenizer, ProgressInfo } from '@huggingface/transformers';
 import { externalDataFiles, moeFacts, type MoEFacts, type RawModelConfig } from '../models/moe-config.ts';
 import { NotMoEModelError } from '../models/errors.ts';
-import { isWeightFile, onnxFileFor } from '../models/registry.ts';
+import { isWeightFile, onnxFileFor } from '../models/dtypes.ts';
 import { tapModel, type TapResult } from '../models/tap.ts';
 import { graphEditsFor } from '../models/graph-edits.ts';
 import { chooseExecutionProvider } from './capabilities.ts';
@@ -101,7 +101,7 @@ export async function loadModel(request: LoadRequest, deps: LoadDeps): Promise<L
   let onnxBytes = 0;
   // Weights in external files (model.onnx_data): listed for ORT ourselves, and Transformers.js' own
   // lookup off, since in Node it hands ORT paths that the tapped bytes cannot be resolved against.
-  const externalData = externalDataFiles(config, request.dtype === 'q8' ? 'model_quantized' : 'model');
+  const externalData = externalDataFiles(config, request.dtype);
   const { value: hfModel, session } = await guard(
     () =>
       bridge.withEdit(

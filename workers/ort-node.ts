@@ -40,6 +40,11 @@ export interface NodeTransformersOptions {
   localModelPath?: string;
   /** Allow Hub downloads (off: Node runs use the repo's models). */
   allowRemoteModels?: boolean;
+  /**
+   * Where Hub downloads are kept. Transformers.js in Node hands ONNX files to the runtime as paths,
+   * so a Hub load needs a file cache to return them from.
+   */
+  cacheDir?: string;
 }
 
 export async function loadNodeTransformers(options: NodeTransformersOptions = {}): Promise<Transformers> {
@@ -47,7 +52,8 @@ export async function loadNodeTransformers(options: NodeTransformersOptions = {}
   transformers.env.allowLocalModels = true;
   transformers.env.localModelPath = options.localModelPath ?? LOCAL_MODELS_DIR;
   transformers.env.allowRemoteModels = options.allowRemoteModels ?? false;
-  transformers.env.useFSCache = false;
+  transformers.env.useFSCache = options.cacheDir !== undefined;
+  if (options.cacheDir !== undefined) transformers.env.cacheDir = options.cacheDir;
   // Transformers.js points ORT at a CDN for its .wasm files; Node runs offline from the package.
   const wasmModule = import.meta.resolve('onnxruntime-web/ort-wasm-simd-threaded.mjs');
   transformers.env.backends.onnx.wasm!.wasmPaths = wasmModule.slice(0, wasmModule.lastIndexOf('/') + 1);

@@ -5,7 +5,7 @@
  */
 import type { SerializedError } from './errors.ts';
 import type { TemplateSpec } from './templates.ts';
-import type { RegistryDtype } from '../models/registry.ts';
+import type { ModelDtype } from '../models/dtypes.ts';
 import type { ReferenceStats } from '../models/reference-stats.ts';
 import type { CachedFile, CachedModel } from './hub.ts';
 
@@ -13,14 +13,11 @@ import type { CachedFile, CachedModel } from './hub.ts';
 export type ExecutionProvider = 'webgpu' | 'wasm';
 /** What the user asked for: let the engine choose, or force one. */
 export type EpPreference = 'auto' | ExecutionProvider;
-/**
- * Weights to load, named as Transformers.js names them: fp32 (`onnx/model.onnx`), q8 (int8,
- * `onnx/model_quantized.onnx`), and for Hub models fp16, q4, q4f16 (`onnx/model_{dtype}.onnx`).
- */
-export type ModelDtype = RegistryDtype;
+/** Weights to load, named as Transformers.js names them (file stems and labels: models/dtypes.ts). */
+export type { ModelDtype };
+/** Short labels for the page (from the dtype table). */
+export { DTYPE_LABEL } from '../models/dtypes.ts';
 
-/** Short labels for the page. */
-export const DTYPE_LABEL: Record<ModelDtype, string> = { fp32: 'fp32', q8: 'int8', fp16: 'fp16', q4: 'int4', q4f16: 'int4 / fp16' };
 /** RW as the router's softmax distribution (the paper) or its raw logits (the reference code). */
 export type RwKind = 'softmax' | 'logits';
 /** Which token(s) an embedding is read from. */
@@ -345,6 +342,23 @@ export type EngineEvent =
   | EmbeddedEvent
   | ErrorEvent
   | CancelledEvent;
+
+/**
+ * The reply event that ends each request kind (progress and error events aside): the page's client
+ * types each call's result from it and refuses any other reply. A cancel has no reply of its own.
+ */
+export const ENGINE_REPLY_KINDS = {
+  capabilities: 'capabilities',
+  load: 'loaded',
+  embed: 'embedded',
+  inspect: 'inspected',
+  cacheList: 'cacheListed',
+  cacheDelete: 'cacheDeleted',
+} as const satisfies Partial<Record<EngineRequest['kind'], EngineEvent['kind']>>;
+export type EngineReplyKinds = typeof ENGINE_REPLY_KINDS;
+
+/** The reply event of a request kind. */
+export type EngineReplyOf<K extends keyof EngineReplyKinds> = Extract<EngineEvent, { kind: EngineReplyKinds[K] }>;
 
 /** How the handler sends an event; `transfer` lists buffers to move rather than copy. */
 export type PostEvent = (event: EngineEvent, transfer?: Transferable[]) => void;

@@ -54,14 +54,14 @@ export function withInstruction(prompt: string, instruction: string): string {
  * The reference code's normalisation: collapse whitespace, end with a full stop unless the text
  * already ends in . ? ! " or ', and turn double quotes into single ones (they delimit the text).
  */
-export function normalizeText(text: string): string {
+function normalizeText(text: string): string {
   let s = text.split(/\s+/).filter(Boolean).join(' ');
   if (s.length > 0 && !'.?!"\''.includes(s[s.length - 1])) s += '.';
   return s.replaceAll('"', "'");
 }
 
 /** The template string of a spec, with the reference placeholder in the text's place. */
-export function templateString(spec: TemplateSpec): string {
+function templateString(spec: TemplateSpec): string {
   if (spec.id === 'custom') return spec.template.replaceAll(CUSTOM_SLOT, SLOT);
   return TEMPLATES[spec.id];
 }

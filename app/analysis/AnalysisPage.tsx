@@ -12,6 +12,7 @@ import { RobustnessView } from './RobustnessView.tsx';
 import { ANALYSIS_VIEWS, useAnalysis, type AnalysisViewId } from './state.ts';
 import { AppTabs } from './tab.tsx';
 import './analysis.css';
+import { dtypeLabel } from '../../models/dtypes.ts';
 
 const VIEWS: Record<AnalysisViewId, () => React.JSX.Element> = {
   benchmark: BenchmarkView,
@@ -42,7 +43,7 @@ function EngineLine() {
   const model = useStore((s) => s.engine.model);
   return (
     <p className="status" data-testid="analysis-engine" data-status={status}>
-      {model ? `${model.modelId} · ${model.dtype === 'q8' ? 'int8' : 'fp32'} on ${model.ep.toUpperCase()}` : `engine: ${status}`}
+      {model ? `${model.modelId} · ${dtypeLabel(model.dtype)} on ${model.ep.toUpperCase()}` : `engine: ${status}`}
     </p>
   );
 }

@@ -9,6 +9,7 @@ import { fmt, TemplateChecklist, useRunning, ViewError } from './common.tsx';
 import { SERIES_COLORS } from './palette.ts';
 import { loadSampleSet, SAMPLE_SETS, useAnalysis } from './state.ts';
 import type { BenchmarkResult } from './benchmark.ts';
+import { dtypeLabel, isModelDtype } from '../../models/dtypes.ts';
 
 /** Resamples per interval: 1,000 is the usual percentile-bootstrap choice; fewer for a quick look. */
 const RESAMPLE_CHOICES = [0, 200, 1000, 2000];
@@ -94,7 +95,7 @@ export function BenchmarkView() {
       {result && (
         <>
           <p className="note" data-testid="benchmark-summary">
-            {result.file}: {result.pairs} pairs · {result.modelId} {result.dtype === 'q8' ? 'int8' : result.dtype} on <span data-testid="benchmark-ep">{result.ep}</span> · {result.seconds.toFixed(1)} s
+            {result.file}: {result.pairs} pairs · {result.modelId} {isModelDtype(result.dtype) ? dtypeLabel(result.dtype) : result.dtype} on <span data-testid="benchmark-ep">{result.ep}</span> · {result.seconds.toFixed(1)} s
           </p>
           <table className="results" data-testid="benchmark-table">
             <thead>

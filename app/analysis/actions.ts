@@ -20,7 +20,7 @@ const PROGRESS_INTERVAL_MS = 150;
 const update = useAnalysis.getState().set;
 
 /** The texts the text-based views work on: the uploaded set or the playground's editor. */
-export function currentTextSet(): TextSet {
+function currentTextSet(): TextSet {
   const { dataset, source } = useAnalysis.getState();
   if (dataset && source === 'dataset') {
     if (!dataset.pairs) return { source: dataset.name, texts: dataset.texts, labels: dataset.labels, pairs: null };
@@ -142,7 +142,7 @@ export function runComplementarity(k: number, seed: number, threshold: number): 
     const rw = rwOf(r, useStore.getState().settings.rwKind);
     progress('k-means on HS and on RW (compute worker)', 0.75);
     const labelIds = set.labels ? labelIdsOf(set.labels) : null;
-    const clusters = await compute.cluster({ kind: 'cluster', hs: embeddingSet(r.hs), rw: embeddingSet(rw), k, seed, labels: labelIds });
+    const clusters = await compute.call({ kind: 'cluster', hs: embeddingSet(r.hs), rw: embeddingSet(rw), k, seed, labels: labelIds });
     run.check();
     let errors = null;
     if (set.pairs) {
@@ -162,7 +162,7 @@ export function runMaps(method: 'pca' | 'umap', seed: number, neighbors: number)
     const result = await run.embed(set.texts, { ...ANALYSIS_EMBED_OPTIONS, template: { id: template } }, (done, total) => progress(`embedding ${done} / ${total}`, (0.6 * done) / total));
     const r = textSetEmbeddings(result);
     progress(`${method.toUpperCase()} of HS and RW (compute worker)`, 0.7);
-    const maps = await compute.maps({ kind: 'maps', hs: embeddingSet(r.hs), rw: embeddingSet(rwOf(r, useStore.getState().settings.rwKind)), method, seed, neighbors });
+    const maps = await compute.call({ kind: 'maps', hs: embeddingSet(r.hs), rw: embeddingSet(rwOf(r, useStore.getState().settings.rwKind)), method, seed, neighbors });
     run.check();
     update({ maps: { source: set.source, template, method, texts: set.texts, labels: set.labels, maps } });
   });
@@ -204,7 +204,7 @@ export function runSpectral(): Promise<void> {
     const r = textSetEmbeddings(result);
     const kind = useStore.getState().settings.rwKind;
     progress('nuclear norm and matrix entropy (compute worker)', 0.75);
-    const answer = await compute.spectral({ kind: 'spectral', sets: [{ name: 'HS', set: embeddingSet(r.hs) }, { name: `RW (${kind})`, set: embeddingSet(rwOf(r, kind)) }] });
+    const answer = await compute.call({ kind: 'spectral', sets: [{ name: 'HS', set: embeddingSet(r.hs) }, { name: `RW (${kind})`, set: embeddingSet(rwOf(r, kind)) }] });
     run.check();
     update({ spectral: { source: set.source, template, rows: answer.rows } });
   });

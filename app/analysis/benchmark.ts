@@ -66,7 +66,7 @@ export async function runBenchmark(file: string, pairs: StsPair[], settings: Ben
     last = await run.embed(sentences, options, (done, total) => onProgress({ template, fraction: share((EMBED_SHARE * done) / total), message: `${template}: embedding ${done} / ${total} sentences` }));
     run.check();
     onProgress({ template, fraction: share(EMBED_SHARE), message: `${template}: scoring and ${settings.resamples} bootstrap resamples (compute worker)` });
-    const answer = await compute.stsTemplate({ kind: 'stsTemplate', pairs, template, texts: sentences, embedding: scoringPart(last), methods: settings.methods, resamples: settings.resamples, seed: settings.seed });
+    const answer = await compute.call({ kind: 'stsTemplate', pairs, template, texts: sentences, embedding: scoringPart(last), methods: settings.methods, resamples: settings.resamples, seed: settings.seed });
     rows.push(answer.row);
   }
   return { file, pairs: pairs.length, modelId: last?.modelId ?? '', dtype: last?.dtype ?? '', ep: last?.ep ?? '', settings, rows, seconds: (performance.now() - started) / 1000 };

@@ -2,7 +2,8 @@
 import { UMAP } from 'umap-js';
 import { bootstrapSpearman, crossValidatedAlpha, DEFAULT_CV_FOLDS, scoreSts, stsPairRows, textSetEmbeddings, type BootstrapInterval, type StsMethod } from '../../core/index.ts';
 import { adjustedMutualInfo, exactMatchRate, exactNuclearNorm, kMeans, matrix, matrixEntropy, matrixNuclearNorm, normalizedMutualInfo, pairJaccard, pca, seededRandom, type Matrix } from '../../core/index.ts';
-import type { ComputeAnswer, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
+import type { ComputeAnswer, ComputeFailure, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
+import { answer } from '../../workers/rpc.ts';
 
 const asMatrix = (s: EmbeddingSet): Matrix => matrix(s.data, s.rows, s.cols);
 
@@ -55,8 +56,13 @@ async function scoreTemplate(request: StsTemplateRequest): Promise<StsTemplateAn
   return { kind: 'stsTemplate', id: request.id, row, ms: performance.now() - start };
 }
 
-export async function handleCompute(request: ComputeRequest): Promise<ComputeAnswer> {
-  try {
+/** The worker's answer to one request: its reply, or the failure it threw. */
+export function handleCompute(request: ComputeRequest): Promise<ComputeAnswer | ComputeFailure> {
+  return answer(request, compute);
+}
+
+async function compute(request: ComputeRequest): Promise<ComputeAnswer> {
+  {
     switch (request.kind) {
       case 'stsTemplate':
         return await scoreTemplate(request);
@@ -111,11 +117,8 @@ export async function handleCompute(request: ComputeRequest): Promise<ComputeAns
       }
       default: {
         const unknown: never = request;
-        return { kind: 'failed', id: (unknown as { id: number }).id, error: { name: 'InternalError', message: 'unknown compute request' } };
+        throw Object.assign(new Error(`unknown compute request ${(unknown as { kind: string }).kind}`), { name: 'InternalError' });
       }
     }
-  } catch (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    return { kind: 'failed', id: request.id, error: { name: e.name, message: e.message } };
   }
 }

@@ -1,5 +1,6 @@
 import type { AlphaFold, BootstrapInterval, AlphaScore, StsMethod, StsPair, StsScores } from '../../core/index.ts';
 import type { EmbedOptions, EmbedResult } from '../../workers/protocol.ts';
+import type { RpcFailure } from '../../workers/rpc.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
 
 /**
@@ -138,10 +139,7 @@ export interface SpectralAnswer {
   rows: SpectralRow[];
 }
 
-export interface ComputeFailure {
-  kind: 'failed';
-  id: number;
-  error: { name: string; message: string };
-}
+export type { RpcFailure as ComputeFailure };
 
-export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | StsTemplateAnswer | ComputeFailure;
+/** Replies, one per request kind (a failure is workers/rpc.ts' RpcFailure). */
+export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | StsTemplateAnswer;

@@ -1,4 +1,5 @@
-/** Thin entry of the analysis compute worker: messages in, handleCompute, answers out by transfer. */
+/** Thin entry of the analysis compute worker: requests in, handleCompute's math, replies out by transfer. */
+import { serveRpc } from '../../workers/rpc.ts';
 import { handleCompute } from './compute-handler.ts';
 import type { ComputeAnswer, ComputeRequest } from './compute-protocol.ts';
 
@@ -13,7 +14,8 @@ function transferables(answer: ComputeAnswer): Transferable[] {
   }
 }
 
-self.onmessage = async (message: MessageEvent<ComputeRequest>) => {
-  const answer = await handleCompute(message.data);
-  (self as unknown as Worker).postMessage(answer, transferables(answer));
-};
+serveRpc<ComputeRequest, ComputeAnswer>(self as unknown as Parameters<typeof serveRpc>[0], async (request) => {
+  const reply = await handleCompute(request);
+  if (reply.kind === 'failed') throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+  return reply;
+}, transferables);

@@ -11,7 +11,7 @@ export function rwOf(r: TextSetEmbeddings, kind: RwKind): Matrix {
 }
 
 /** RW restricted to the chosen MoE layers (indices into the tapped layers), columns in layer order. */
-export function rwFromLayers(rw: Matrix, experts: number, layers: number[]): Matrix {
+function rwFromLayers(rw: Matrix, experts: number, layers: number[]): Matrix {
   const parts = [...layers].sort((a, b) => a - b).map((l) => sliceColumns(rw, l * experts, (l + 1) * experts));
   const cols = parts.length * experts;
   const out = new Float64Array(rw.rows * cols);

@@ -9,6 +9,7 @@ import { useStaggerPending } from '../stagger.ts';
 import { REPRESENTATIONS, useStore } from '../store.ts';
 import type { SimilarityState } from '../use-similarity.ts';
 import { MatrixCanvas } from './MatrixCanvas.tsx';
+import { dtypeLabel } from '../../models/dtypes.ts';
 import { LoadPhasesPlaceholder } from './ModelPanel.tsx';
 
 /** What each matrix's colours measure (unitless cosines; the sum of two runs 0–2 for α = 1 over non-negative cosines). */
@@ -53,7 +54,7 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
   const base = [
     `${o.template.id} template${o.instruction ? ' + instruction' : ''}`,
     `${o.pooling === 'last' ? 'last' : 'mean'} token`,
-    `${result.dtype === 'q8' ? 'int8' : 'fp32'} on ${result.ep.toUpperCase()}`,
+    `${result.modelId} · ${dtypeLabel(result.dtype)} on ${result.ep.toUpperCase()}`,
     `order: ${order === 'cluster' ? 'similar together (by MoEE sum)' : 'as typed'}`,
   ];
   const rwLine = `RW ${rwKind}`;

@@ -12,6 +12,7 @@ import { useStore, type Settings } from '../store.ts';
 import type { EmbedResult } from '../../workers/protocol.ts';
 import { staggered } from '../stagger.ts';
 import { ExportButtons } from './ExportButtons.tsx';
+import { dtypeLabel } from '../../models/dtypes.ts';
 
 const CELL = 22;
 const LABEL_PX = 96;
@@ -208,7 +209,7 @@ export const RoutingView = staggered(memo(function RoutingView({ result, texts, 
   const tokenLabels = useMemo(() => routing?.tokens.map(readableToken) ?? [], [routing]);
   const rawTokens = useMemo(() => routing?.tokens.map(tokenLabel) ?? null, [routing]);
   const o = result.options;
-  const settingsLine = `${o.template.id} template · ${result.dtype === 'q8' ? 'int8' : 'fp32'} on ${result.ep.toUpperCase()} · top-${topK} outlined`;
+  const settingsLine = `${o.template.id} template · ${dtypeLabel(result.dtype)} on ${result.ep.toUpperCase()} · top-${topK} outlined`;
   const layerLabels = useMemo(() => moeLayers.map((l) => `layer ${l}`), [moeLayers]);
   const lastTokenMarks = useMemo(() => topKMarks(lastToken, layers, experts, topK), [lastToken, layers, experts, topK]);
 
