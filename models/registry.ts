@@ -81,13 +81,11 @@ const DEMO_TEXT_FILES: RegistryFile[] = [
 ];
 
 const SMOLLM2_TEXT_FILES: RegistryFile[] = [
-  { path: 'config.json', bytes: 0 },
-  { path: 'generation_config.json', bytes: 0 },
-  { path: 'tokenizer.json', bytes: 0 },
-  { path: 'tokenizer_config.json', bytes: 0 },
+  { path: 'config.json', bytes: 1683 },
+  { path: 'generation_config.json', bytes: 148 },
+  { path: 'tokenizer.json', bytes: 3_522_871 },
+  { path: 'tokenizer_config.json', bytes: 190 },
 ];
-const SMOLLM2_Q4_BYTES = 0;
-const SMOLLM2_Q4_LARGEST = 0;
 
 /** The text files of a Transformers.js export on the Hub. */
 const HUB_TEXT_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
@@ -109,11 +107,11 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     hiddenSize: 576,
     dtypes: {
       q4: {
-        files: [...SMOLLM2_TEXT_FILES, { path: 'onnx/model_q4.onnx', bytes: SMOLLM2_Q4_BYTES }],
+        files: [...SMOLLM2_TEXT_FILES, { path: 'onnx/model_q4.onnx', bytes: 106_385_694 }],
         filesVerified: true,
         webgpuFeatures: [],
-        largestBufferBytes: SMOLLM2_Q4_LARGEST,
-        largestBufferSource: 'read from the file (registry.test.ts)',
+        largestBufferBytes: 14_155_776,
+        largestBufferSource: 'the LM head\u2019s 4-bit MatMulNBits weight [49152, 9, 32] uint8, read from the file (registry.test.ts)',
       },
     },
     sources: ['models/moee-smollm2 (this repository), built by models/build/smollm2_*.py; sizes and largest tensor verified by models/registry.test.ts'],

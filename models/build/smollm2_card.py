@@ -77,7 +77,7 @@ def main() -> None:
         "",
         "  Co-activation clustering is the best of the four, but by little: SmolLM2's SwiGLU neurons are not strongly",
         "  clustered, so which neurons share an expert matters far less than how many run (measured while choosing the",
-        "  split: the oracle error falls from 0.21–0.46 at 50% of neurons to 0.08–0.21 at 83%, layers 0/10/20/29).",
+        "  split with `smollm2_sweep.py`: the oracle error is 0.11–0.46 with 50% of the neurons running, 0.04–0.21 with 83%,\n  layers 0/10/20/29).",
         "- **Routers.** One linear map per layer from the FFN input (576) to the 16 experts, as in Qwen2-MoE, fitted by",
         "  ridge regression to the log of each expert's output norm (centred per token) on cached activations of the",
         f"  dense model (local per layer). Mean recall of the oracle top-{k} set: {pct(build['mean_router_recall'])};",
@@ -90,13 +90,14 @@ def main() -> None:
         "  gives exactly 0.5, and the shared down projection is doubled. Attention has zero q/k/v biases (`qkv_bias:",
         "  false`), which is Llama attention.",
         "- It is a real top-k MoE: the forward pass computes only the chosen experts (HF's eager experts loop); a test",
-        "  (`models/build/test_smollm2_topk.py`) removes a non-selected expert (output unchanged) and a selected one (output changes).",
+        "  (`models/build/test_smollm2_topk.py`, results in `build/topk_test.json`) zeroes a non-selected expert (block output\n  bit-identical) and a selected one (it changes by 0.3–4.5), at layers 0, 14 and 29.",
         "",
         "## Measured",
         "",
         f"- **Held-out perplexity** ({ppl['tokens']:,} tokens of held-out corpus text that the routers never saw):",
         f"  dense SmolLM2 (fp32) **{ppl['dense_ppl']:.2f}**, moee-smollm2 **{moe_ppl:.2f}**",
-        f"  ({100 * (moe_ppl / ppl['dense_ppl'] - 1):+.1f}%).",
+        f"  ({100 * (moe_ppl / ppl['dense_ppl'] - 1):+.1f}%; issue 12 asked for within 10%: **not met**). A router four times",
+        f"  cooler (near-equal weights) gives {ppl['moe_ppl@0.25']:.2f}: the loss comes from the experts left out, not the weighting.",
         f"- **Final-norm hidden state at the last token**, MoE vs dense, cosine: mean {hs_cos['mean']:.4f},",
         f"  min {hs_cos['min']:.4f} over {ppl['windows']} windows.",
     ]
@@ -106,9 +107,15 @@ def main() -> None:
         for name, r in onnx_check.items():
             lines.append(f"  | {name} | {r['max_abs_router_logit_error']:.2e} | {r['max_abs_hidden_state_error']:.2e} | "
                          f"{r['min_hidden_state_cosine']:.5f} | {pct(r['topkSetAgreement'] if 'topkSetAgreement' in r else r['topk_set_agreement'])} of {r['tokens_x_layers']:,} |")
-        lines += ["", "  `model.onnx` (fp32, 650 MB) is not committed: `smollm2_export.py` rebuilds it. The browser gets",
-                  "  `onnx/model_q4.onnx`: 4-bit MatMulNBits (blocks of 32) for every MatMul but the routers and the shared-expert",
-                  "  gate, the token embedding as 4-bit GatherBlockQuantized, the LM head as its own 4-bit copy of the tied embedding."]
+        lines += ["", "  `model.onnx` (fp32, 659 MB) is not committed: `smollm2_export.py` rebuilds it. The browser gets",
+                  "  `onnx/model_q4.onnx` (106.4 MB; issue 12's budget is 100 MB: **not met**; blocks of 32 came to 112.7 MB): 4-bit",
+                  "  MatMulNBits (blocks of 64, asymmetric) for every MatMul but the routers and the shared-expert gate, the token",
+                  "  embedding as 4-bit GatherBlockQuantized, the LM head as its own 4-bit copy of the tied embedding.",
+                  "  **The 4-bit file is far from the fp32 reference** (issue 12 asked for HS cosine >= 0.99 and 97% equal top-k",
+                  "  sets): re-quantising weights that were already 4-bit (GGUF Q4_1, blocks of 32 with a float offset) onto",
+                  "  another grid moves the hidden state, and top-8 of 16 near-uniform routers reorder. The way out, not done yet:",
+                  "  MatMulNBits with float zero points represents Q4_1 exactly for the attention and gate/up weights (whose",
+                  "  blocks survive the expert split), 8-bit for the down projections."]
     lines += ["", "## STS (npm run eval)", ""]
     if sts:
         lines.append((MODEL / "eval" / "sts.md").read_text())
