@@ -142,7 +142,7 @@ class GraphIndex {
   weightDims(node: Node): number[] | null {
     if (node.opType !== 'MatMul') return null;
     const tensor = this.initializers.get(node.input?.[1] ?? '');
-    if (!tensor || tensor.dataType !== FLOAT) return null;
+    if (!tensor || tensor.dataType !== FLOAT || isExternal(tensor)) return null;
     const dims = (tensor.dims ?? []).map(Number);
     return dims.length === 2 ? dims : null;
   }
@@ -280,8 +280,15 @@ function dequantizable(node: Node, index: GraphIndex): boolean {
   const bT = index.initializers.get(b ?? '');
   const sT = index.initializers.get(scales ?? '');
   if (bT?.dataType !== UINT8 || sT?.dataType !== FLOAT) return false;
-  if (zp && index.initializers.get(zp)?.dataType !== UINT8) return false;
-  return true;
+  const zT = zp ? index.initializers.get(zp) : undefined;
+  if (zp && zT?.dataType !== UINT8) return false;
+  // Weights in external .onnx_data files carry no bytes in the graph: ORT reads them, we cannot.
+  return [bT, sT, zT].every((t) => !t || !isExternal(t));
+}
+
+/** Whether a tensor's bytes live in an external data file (ONNX TensorProto.DataLocation.EXTERNAL = 1). */
+function isExternal(tensor: Tensor): boolean {
+  return tensor.dataLocation === 1 || (tensor.externalData?.length ?? 0) > 0;
 }
 
 // ---------------------------------------------------------------------------------------------
