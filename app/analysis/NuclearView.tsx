@@ -23,7 +23,8 @@ export function NuclearView() {
           <li>
             <em>Nuclear norm L1,2</em> (Li et al., “Large Language Model Evaluation via Matrix Nuclear-Norm”, 2024): the sum of the min(N, d) largest column lengths, no SVD. Z is the sum of its
             columns, each a rank-1 matrix whose nuclear norm is its length, so the full sum of column lengths is never below ‖Z‖<sub>*</sub> (triangle inequality) and never above √d·‖Z‖<sub>*</sub>;
-            it equals ‖Z‖<sub>*</sub> only when the columns are orthogonal. Expect L1,2 to read high: the ratio column says by how much on these data.
+            it equals ‖Z‖<sub>*</sub> only when the columns are orthogonal. These bounds hold for the full sum, which is what L1,2 is when N ≥ d; with fewer texts than dimensions only the
+            N longest columns count, and L1,2 can then fall below ‖Z‖<sub>*</sub> too. The ratio column says how far apart they are on these data.
           </li>
           <li>
             <em>Matrix entropy</em>: the entropy of the normalised spectrum of ZᵀZ/N divided by log d, from 0 (one direction) to 1 (all d equally).
