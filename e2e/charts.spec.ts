@@ -6,6 +6,7 @@
  * Screenshots of every changed view go to test-results/screens/.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { DEMO_PAGE } from './pages.ts';
 import { readFileSync } from 'node:fs';
 import { crossValidatedAlpha, parseSts } from '../core/index.ts';
 
@@ -14,9 +15,9 @@ const SAMPLE = readFileSync(new URL('../public/samples/everyday-40.tsv', import.
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 
 async function openAnalysis(page: Page) {
-  await page.goto('/');
+  await page.goto(DEMO_PAGE);
   await page.evaluate(() => localStorage.clear());
-  await page.goto(`/#analysis&s=${encodeURIComponent(JSON.stringify({ ep: 'wasm', dtype: 'q8' }))}`);
+  await page.goto(`${DEMO_PAGE}#analysis&s=${encodeURIComponent(JSON.stringify({ ep: 'wasm', dtype: 'q8' }))}`);
   await expect(page.getByTestId('analysis-engine')).toContainText('on WASM', { timeout: 120_000 });
 }
 
@@ -91,9 +92,9 @@ test('a sample set runs the benchmark with no upload; whiskers are the intervals
 
 test('playground: load phases where the matrices will be, a preset says what it switched, named colour bars, routing canvases by keyboard', async ({ page }) => {
   test.setTimeout(300_000);
-  await page.goto('/');
+  await page.goto(DEMO_PAGE);
   await page.evaluate(() => localStorage.clear());
-  await page.goto(`/#s=${encodeURIComponent(JSON.stringify({ ep: 'wasm', dtype: 'q8' }))}`);
+  await page.goto(`${DEMO_PAGE}#s=${encodeURIComponent(JSON.stringify({ ep: 'wasm', dtype: 'q8' }))}`);
   // The first load explains itself where the matrices will appear.
   await expect(page.getByTestId('load-placeholder')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('load-placeholder')).toContainText('Loading the model');

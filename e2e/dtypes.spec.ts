@@ -4,6 +4,7 @@
  * q8, q4, q4f16, each in two external-data chunks) as `test/dtypes-qwen2-moe`.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { DEMO_PAGE } from './pages.ts';
 import { startHubStandIn, type HubStandIn } from './hub-server.ts';
 import { DTYPES } from '../models/dtypes.ts';
 import { distanceFromFp32, DTYPE_FIXTURE_DTYPES, DTYPE_FIXTURE_ID, DTYPE_FIXTURE_TEXTS, DTYPE_TOLERANCE } from '../tests/dtype-fixture.ts';
@@ -17,7 +18,7 @@ test.afterAll(async () => {
 });
 
 async function openPage(page: Page) {
-  await page.goto(`/?hubHost=${encodeURIComponent(hub.url)}`);
+  await page.goto(`${DEMO_PAGE}&hubHost=${encodeURIComponent(hub.url)}`);
   await expect(page.getByTestId('status')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 });
 }
 
