@@ -27,6 +27,8 @@ const MS_DOMAIN = 'com.microsoft';
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 const UINT8 = onnx.TensorProto.DataType.UINT8;
+/** ONNX TensorProto UINT4 (21): two values a byte, low nibble first. */
+const UINT4 = 21;
 
 export interface GraphEditOptions {
   lastTokenLogits: boolean;
@@ -35,10 +37,12 @@ export interface GraphEditOptions {
   dequantizeBits: readonly number[];
   /** Most fp32 weight bytes dequantisation may add; past it no MatMulNBits is touched. */
   maxDequantizedBytes: number;
+  /** Turn 4-bit GatherBlockQuantized tables into fp32 Gathers (browser builds lack the kernel). */
+  dequantizeGather: boolean;
 }
 
 /** No edit: the exporter's graph plus the tap's outputs. */
-export const NO_GRAPH_EDITS: GraphEditOptions = { lastTokenLogits: false, fuseMoE: false, dequantizeBits: [], maxDequantizedBytes: 0 };
+export const NO_GRAPH_EDITS: GraphEditOptions = { lastTokenLogits: false, fuseMoE: false, dequantizeBits: [], maxDequantizedBytes: 0, dequantizeGather: false };
 
 /** 1 GiB of fp32 weights: well inside the 4 GiB WASM heap with activations and the model bytes. */
 const DEQUANTIZE_BUDGET_BYTES = 1 << 30;
@@ -56,6 +60,9 @@ export function graphEditsFor(ep: 'wasm' | 'webgpu'): GraphEditOptions {
     // 4-bit one too; and only fp32 experts fuse into MoE.
     dequantizeBits: ep === 'wasm' ? [4, 8] : [],
     maxDequantizedBytes: DEQUANTIZE_BUDGET_BYTES,
+    // onnxruntime-web's browser builds have no GatherBlockQuantized kernel (Node's build has one):
+    // moee-smollm2's 4-bit token embedding fails to create a session without this.
+    dequantizeGather: true,
   };
 }
 
@@ -66,6 +73,8 @@ export interface GraphEditReport {
   /** Layers whose expert loop is now one com.microsoft.MoE. */
   fusedMoELayers: number[];
   dequantizedMatMuls: number;
+  /** GatherBlockQuantized tables turned into fp32 Gathers. */
+  dequantizedGathers: number;
   dequantizedBytes: number;
   /** Why an edit was not applied (empty when all that were asked for were). */
   skipped: string[];
@@ -86,9 +95,10 @@ export interface EditTargets {
 /** Apply the edits to a decoded model in place. Graph outputs must already include the tap's. */
 export function applyGraphEdits(model: Model, targets: EditTargets, options: GraphEditOptions): GraphEditReport {
   const graph = model.graph as Graph;
-  const report: GraphEditReport = { lastTokenLogits: false, fusedMoELayers: [], dequantizedMatMuls: 0, dequantizedBytes: 0, skipped: [] };
+  const report: GraphEditReport = { lastTokenLogits: false, fusedMoELayers: [], dequantizedMatMuls: 0, dequantizedGathers: 0, dequantizedBytes: 0, skipped: [] };
   const index = new GraphIndex(graph);
   if (options.dequantizeBits.length > 0) dequantizeMatMulNBits(graph, index, options, report);
+  if (options.dequantizeGather) dequantizeGatherBlockQuantized(graph, index, report);
   if (options.fuseMoE) {
     for (const router of targets.routers) {
       const reason = fuseExpertLoop(graph, index, targets, router);
@@ -102,7 +112,7 @@ export function applyGraphEdits(model: Model, targets: EditTargets, options: Gra
     if (reason) report.skipped.push(`LM head kept at every position: ${reason}`);
     else report.lastTokenLogits = true;
   }
-  if (report.fusedMoELayers.length > 0 || report.dequantizedMatMuls > 0 || report.lastTokenLogits) removeDeadNodes(graph);
+  if (report.fusedMoELayers.length > 0 || report.dequantizedMatMuls > 0 || report.dequantizedGathers > 0 || report.lastTokenLogits) removeDeadNodes(graph);
   return report;
 }
 
@@ -260,6 +270,49 @@ function dequantizeMatMulNBits(graph: Graph, index: GraphIndex, options: GraphEd
     node.input = [a, name];
     index.addNode(node);
     report.dequantizedMatMuls++;
+    report.dequantizedBytes += w.byteLength;
+  }
+}
+
+/**
+ * com.microsoft.GatherBlockQuantized on a 2-D 4-bit table (uint4 data [rows, cols], blocks along the
+ * last axis, uint4 zero points) to a plain Gather on its fp32 values: w = (q − zp)·scale, zp
+ * defaulting to 8, the kernel's own arithmetic.
+ */
+function dequantizeGatherBlockQuantized(graph: Graph, index: GraphIndex, report: GraphEditReport): void {
+  for (const node of graph.node.filter((n) => n.opType === 'GatherBlockQuantized')) {
+    const [dataName, indices, scalesName, zpName] = node.input ?? [];
+    const data = index.initializers.get(dataName ?? '');
+    const scalesT = index.initializers.get(scalesName ?? '');
+    const zpT = zpName ? index.initializers.get(zpName) : undefined;
+    const dims = (data?.dims ?? []).map(Number);
+    const blockSize = intAttr(node, 'block_size') ?? 128;
+    if (!data || !scalesT || data.dataType !== UINT4 || dims.length !== 2 || (intAttr(node, 'quantize_axis') ?? 1) !== 1 ||
+        (intAttr(node, 'gather_axis') ?? 0) !== 0 || (zpT && zpT.dataType !== UINT4) || [data, scalesT, zpT].some((t) => t && isExternal(t))) {
+      report.skipped.push(`${node.name}: GatherBlockQuantized kept (not a 2-D uint4 table gathered on axis 0)`);
+      continue;
+    }
+    const [rows, cols] = dims;
+    const q = uint8Of(data);
+    const scales = float32Of(scalesT);
+    const zp = zpT ? uint8Of(zpT) : null;
+    const blocks = Math.ceil(cols / blockSize);
+    const w = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const b = r * blocks + Math.floor(c / blockSize);
+        const zero = zp ? unpack(zp, 0, b, 4) : 8;
+        w[r * cols + c] = (unpack(q, 0, r * cols + c, 4) - zero) * scales[b];
+      }
+    }
+    const name = `${dataName}_dequantized_fp32`;
+    index.addInitializer(floatTensor(name, [rows, cols], w));
+    node.opType = 'Gather';
+    node.domain = '';
+    node.attribute = [attrInt('axis', 0)];
+    node.input = [name, indices];
+    index.addNode(node);
+    report.dequantizedGathers++;
     report.dequantizedBytes += w.byteLength;
   }
 }
