@@ -116,7 +116,13 @@ def main() -> None:
                   "  another grid moves the hidden state, and top-8 of 16 near-uniform routers reorder. The way out, not done yet:",
                   "  MatMulNBits with float zero points represents Q4_1 exactly for the attention and gate/up weights (whose",
                   "  blocks survive the expert split), 8-bit for the down projections."]
-    lines += ["", "## STS (npm run eval)", ""]
+    lines += ["", "## Known limits", "",
+              "- At router temperature 0.25 the softmax RW is nearly uniform: cos RW is about 1.000 for every pair, so the",
+              "  playground's RW matrix and routing heatmaps look flat and MoEE sum is HS plus a constant. RW logits and MoEE",
+              "  concat (z-scored) carry the routing signal (see the STS table). A sharper router is the next step.",
+              "- onnxruntime-web's browser builds have no GatherBlockQuantized kernel: the engine turns the 4-bit embedding",
+              "  table into an fp32 Gather at load (models/graph-edits.ts).",
+              "", "## STS (npm run eval)", ""]
     if sts:
         lines.append((MODEL / "eval" / "sts.md").read_text())
     else:
