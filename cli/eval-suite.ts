@@ -245,11 +245,13 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
   const cross = (templates: BuiltinTemplateId[]) => crossTemplateCorrelation(templates, templates.map((t) => hsSims.get(t)!), templates.map((t) => rwSims.get(t)!));
   const crossTemplate = { prompted: cross([...PROMPTED_TEMPLATES]), all: cross([...TEMPLATE_IDS]) };
 
+  const flags = [
+    ...(values.model !== 'moee-demo' ? [`--model ${values.model} --dtype ${dtype}`] : []),
+    ...(sample ? [`--sample ${sample}`] : []),
+    ...(threads !== 1 ? [`--threads ${threads}`] : []),
+  ];
   const result: StsSuiteResult = {
-    command: limit
-      ? `${COMMAND} -- --limit ${limit} --out ${values.out}`
-      : [COMMAND, ...(values.model !== 'moee-demo' || sample || threads !== 1 ? ['--'] : []), ...(values.model !== 'moee-demo' ? [`--model ${values.model} --dtype ${dtype}`] : []),
-          ...(sample ? [`--sample ${sample}`] : []), ...(threads !== 1 ? [`--threads ${threads}`] : [])].join(' '),
+    command: limit ? `${COMMAND} -- --limit ${limit} --out ${values.out}` : commandWith(flags),
     model: engine.info.modelId,
     dtype,
     ep: engine.info.ep,
@@ -402,6 +404,9 @@ export function renderMarkdown(r: StsSuiteResult): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/** The command line the card quotes: `npm run eval`, with `-- flags` when any were given. */
+const commandWith = (flags: string[]) => (flags.length > 0 ? `${COMMAND} -- ${flags.join(' ')}` : COMMAND);
 
 /** Each embedded model's card renderer (standard-library Python). */
 const CARD_SCRIPTS: Record<string, string> = { 'moee-demo': 'model_card.py', 'moee-smollm2': 'smollm2_card.py' };

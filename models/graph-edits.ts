@@ -299,10 +299,12 @@ function dequantizeGatherBlockQuantized(graph: Graph, index: GraphIndex, report:
     const blocks = Math.ceil(cols / blockSize);
     const w = new Float32Array(rows * cols);
     for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        const b = r * blocks + Math.floor(c / blockSize);
+      for (let block = 0; block < blocks; block++) {
+        const b = r * blocks + block;
         const zero = zp ? unpack(zp, 0, b, 4) : 8;
-        w[r * cols + c] = (unpack(q, 0, r * cols + c, 4) - zero) * scales[b];
+        const scale = scales[b];
+        const end = Math.min(cols, (block + 1) * blockSize);
+        for (let c = block * blockSize; c < end; c++) w[r * cols + c] = (unpack(q, 0, r * cols + c, 4) - zero) * scale;
       }
     }
     const name = `${dataName}_dequantized_fp32`;
