@@ -14,3 +14,5 @@ export * from './robustness.ts';
 export * from './alpha-cv.ts';
 export * from './contingency.ts';
 export * from './scoring.ts';
+export * from './neighbours.ts';
+export * from './routing.ts';
