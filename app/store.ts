@@ -19,6 +19,8 @@ export type MatrixOrder = 'input' | 'cluster';
 export type EditorMode = 'lines' | 'list';
 /** Expert load over the chosen layer or summed over every MoE layer. */
 export type LoadScope = 'layer' | 'all';
+/** 'fixed': cosine −1 … 1 (the sum −(1+α) … 1+α) for every matrix; 'stretch': each matrix's own range over the whole map. */
+export type ColorScale = 'fixed' | 'stretch';
 
 export interface Settings {
   text: string;
@@ -47,6 +49,8 @@ export interface Settings {
   compareA: number;
   compareB: number;
   loadScope: LoadScope;
+  /** The matrices' colours: one fixed scale shared by all four, or each stretched over its own off-diagonal range. */
+  colorScale: ColorScale;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -80,6 +84,7 @@ export const DEFAULT_SETTINGS: Settings = {
   compareA: 0,
   compareB: 1,
   loadScope: 'layer',
+  colorScale: 'fixed',
 };
 
 export type EngineStatus = 'idle' | 'loading' | 'ready' | 'embedding' | 'error';

@@ -128,10 +128,11 @@ export class ExpertTally {
     this.tokenCounts = Array.from({ length: layers * experts }, () => new Map());
   }
 
-  add(routing: TokenRoutingRows): void {
+  /** `top`: this routing's topExperts, when the caller already has them. */
+  add(routing: TokenRoutingRows, top: Int32Array = topExperts(routing, this.topK)): void {
     const [tokens, layers, experts] = routing.dims;
     if (layers !== this.layers || experts !== this.experts) throw new RangeError('ExpertTally: routing of another model shape');
-    const top = topExperts(routing, this.topK);
+    if (top.length !== tokens * layers * this.topK) throw new RangeError('ExpertTally: top-k choices of another routing');
     for (let t = 0; t < tokens; t++) {
       for (let l = 0; l < layers; l++) {
         for (let j = 0; j < this.topK; j++) {
@@ -204,8 +205,16 @@ export interface ExpertDetail {
 /**
  * The tokens and texts routed to one (layer, expert) most: tokens by share of its routings (ties by
  * first appearance), texts by the fraction of their tokens routed there (ties by count, then order).
+ * `tops`: each routing's topExperts, when the caller kept them (then no sort is repeated).
  */
-export function expertDetail(routings: readonly TokenRoutingRows[], layer: number, expert: number, topK: number, limits: { tokens?: number; texts?: number; examples?: number } = {}): ExpertDetail {
+export function expertDetail(
+  routings: readonly TokenRoutingRows[],
+  layer: number,
+  expert: number,
+  topK: number,
+  limits: { tokens?: number; texts?: number; examples?: number } = {},
+  tops?: readonly Int32Array[],
+): ExpertDetail {
   const perToken = new Map<string, { count: number; total: number; first: number; examples: { text: number; position: number }[] }>();
   const texts: ExpertText[] = [];
   const exampleCap = limits.examples ?? 3;
@@ -214,7 +223,7 @@ export function expertDetail(routings: readonly TokenRoutingRows[], layer: numbe
   routings.forEach((routing, text) => {
     const [tokens, layers] = routing.dims;
     if (layer >= layers) throw new RangeError(`expertDetail: layer ${layer} of ${layers}`);
-    const top = topExperts(routing, topK);
+    const top = tops?.[text] ?? topExperts(routing, topK);
     let count = 0;
     for (let t = 0; t < tokens; t++) {
       const token = routing.tokens[t];

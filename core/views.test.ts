@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compareRankings, NEIGHBOUR_REPRESENTATIONS, neighbourScores, rankOf, topK, type NeighbourRepresentation } from './neighbours.ts';
-import { cosineDistance, expertDetail, ExpertTally, jensenShannonDivergence, layerDivergences, type TokenRoutingRows } from './routing.ts';
+import { cosineDistance, expertDetail, ExpertTally, jensenShannonDivergence, layerDivergences, topExperts, type TokenRoutingRows } from './routing.ts';
 import { cosineSimilarityMatrix } from './similarity.ts';
 import { moeeConcat } from './moee.ts';
 import { matrix } from './matrix.ts';
@@ -139,5 +139,7 @@ describe('expert statistics', () => {
     expectClose(d.tokens.map((t) => t.ofToken), c.detail.tokens.map((t) => t.of_token), 12);
     expect(d.texts.map((t) => [t.text, t.count])).toEqual(c.detail.texts.map((t) => [t.text, t.count]));
     for (const t of d.tokens) for (const ex of t.examples) expect(routings[ex.text].tokens[ex.position]).toBe(t.token);
+    // Kept top-k choices give the same answer as recomputed ones.
+    expect(expertDetail(routings, c.detail.layer, c.detail.expert, c.k, { tokens: 100, texts: 100 }, routings.map((r) => topExperts(r, c.k)))).toEqual(d);
   });
 });

@@ -9,6 +9,9 @@ import { LayersView } from './LayersView.tsx';
 import { MapsView } from './MapsView.tsx';
 import { NuclearView } from './NuclearView.tsx';
 import { RobustnessView } from './RobustnessView.tsx';
+import { NeighboursView } from './NeighboursView.tsx';
+import { ExpertsView } from './ExpertsView.tsx';
+import { AbTestView } from './AbTestView.tsx';
 import { ANALYSIS_VIEWS, useAnalysis, type AnalysisViewId } from './state.ts';
 import { AppTabs } from './tab.tsx';
 import './analysis.css';
@@ -21,6 +24,9 @@ const VIEWS: Record<AnalysisViewId, () => React.JSX.Element> = {
   maps: MapsView,
   layers: LayersView,
   nuclear: NuclearView,
+  neighbours: NeighboursView,
+  experts: ExpertsView,
+  abtest: AbTestView,
 };
 
 /** The run's progress bar and cancel button: the only part that re-renders on progress ticks. */

@@ -23,7 +23,7 @@ export function DatasetPanel() {
     <section className="panel dataset" aria-label="Data">
       <h2>Data</h2>
       <label>
-        Upload STS TSV (<code>subset⇥score⇥sentence1⇥sentence2</code> or <code>score⇥s1⇥s2</code>) or labelled texts (<code>label⇥text</code>):{' '}
+        Upload STS TSV (<code>subset⇥score⇥sentence1⇥sentence2</code> or <code>score⇥s1⇥s2</code>) or labelled texts (<code>label⇥text</code>) or one text per line:{' '}
         <input type="file" accept=".tsv,.txt,.csv,text/tab-separated-values,text/plain" onChange={(e) => void onFile(e.target.files?.[0])} data-testid="sts-upload" />
       </label>
       {datasetError && (
@@ -33,7 +33,7 @@ export function DatasetPanel() {
       )}
       {dataset && (
         <p className="note" data-testid="dataset-summary">
-          {dataset.name}: {dataset.pairs ? `${dataset.pairs.length} pairs, ${dataset.texts.length} distinct sentences` : `${dataset.texts.length} labelled texts`}
+          {dataset.name}: {dataset.pairs ? `${dataset.pairs.length} pairs, ${dataset.texts.length} distinct sentences` : `${dataset.texts.length} ${dataset.labels ? 'labelled texts' : 'texts'}`}
           {dataset.labels ? `, ${new Set(dataset.labels).size} labels` : ''}
         </p>
       )}

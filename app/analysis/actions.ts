@@ -20,7 +20,7 @@ const PROGRESS_INTERVAL_MS = 150;
 const update = useAnalysis.getState().set;
 
 /** The texts the text-based views work on: the uploaded set or the playground's editor. */
-function currentTextSet(): TextSet {
+export function currentTextSet(): TextSet {
   const { dataset, source } = useAnalysis.getState();
   if (dataset && source === 'dataset') {
     if (!dataset.pairs) return { source: dataset.name, texts: dataset.texts, labels: dataset.labels, pairs: null };
@@ -35,7 +35,8 @@ export function cancelAnalysis(): void {
   current?.cancel();
 }
 
-async function start(view: AnalysisViewId, task: (run: AnalysisRun, progress: (message: string, fraction: number) => void) => Promise<void>): Promise<void> {
+/** Run `task` as the one analysis run of `view`: progress in the status bar, cancel, errors and results in the store. */
+export async function start(view: AnalysisViewId, task: (run: AnalysisRun, progress: (message: string, fraction: number) => void) => Promise<void>): Promise<void> {
   if (!useStore.getState().engine.model) {
     update({ error: { view, name: 'ModelNotLoadedError', message: 'Load a model first (the playground loads the demo model on start).' } });
     return;

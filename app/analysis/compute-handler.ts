@@ -1,6 +1,6 @@
 /** The compute worker's logic, free of worker globals so that Node tests can call it directly. */
 import { UMAP } from 'umap-js';
-import { bootstrapSpearman, crossValidatedAlpha, DEFAULT_CV_FOLDS, scoreSts, stsPairRows, textSetEmbeddings, type BootstrapInterval, type StsMethod } from '../../core/index.ts';
+import { bootstrapSpearman, neighbourScoresBlock, crossValidatedAlpha, DEFAULT_CV_FOLDS, scoreSts, stsPairRows, textSetEmbeddings, type BootstrapInterval, type StsMethod } from '../../core/index.ts';
 import { adjustedMutualInfo, exactMatchRate, exactNuclearNorm, kMeans, matrix, matrixEntropy, matrixNuclearNorm, normalizedMutualInfo, pairJaccard, pca, seededRandom, type Matrix } from '../../core/index.ts';
 import type { ComputeAnswer, ComputeFailure, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
 import { answer } from '../../workers/rpc.ts';
@@ -66,6 +66,11 @@ async function compute(request: ComputeRequest): Promise<ComputeAnswer> {
     switch (request.kind) {
       case 'stsTemplate':
         return await scoreTemplate(request);
+      case 'neighbourBlock': {
+        const { stats } = request;
+        const scores = neighbourScoresBlock({ hs: request.queryHs, rw: request.queryRw }, asMatrix(request.hs), asMatrix(request.rw), { hs: { mean: stats.hsMean, std: stats.hsStd }, rw: { mean: stats.rwMean, std: stats.rwStd } }, request.alpha);
+        return { kind: 'neighbourBlock', id: request.id, offset: request.offset, ...scores };
+      }
       case 'cluster': {
         const start = performance.now();
         const hs = kMeans(asMatrix(request.hs), request.k, { seed: request.seed });

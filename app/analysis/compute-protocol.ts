@@ -59,7 +59,36 @@ export interface StsTemplateRequest {
   seed: number;
 }
 
-export type ComputeRequest = ClusterRequest | MapsRequest | SpectralRequest | StsTemplateRequest;
+/**
+ * One block of a nearest-neighbour search: the query against `hs` / `rw` (rows of the corpus from
+ * `offset`), scored under HS, RW, MoEE concat (standardised with `stats`) and MoEE sum. The page
+ * sends the corpus block by block, so it reports progress and can cancel between blocks.
+ */
+export interface NeighbourBlockRequest {
+  kind: 'neighbourBlock';
+  id: number;
+  queryHs: Float32Array;
+  queryRw: Float32Array;
+  hs: EmbeddingSet;
+  rw: EmbeddingSet;
+  /** Per-dimension mean and std of HS and RW for MoEE concat. */
+  stats: { hsMean: Float64Array; hsStd: Float64Array; rwMean: Float64Array; rwStd: Float64Array };
+  alpha: number;
+  offset: number;
+}
+
+export type ComputeRequest = ClusterRequest | MapsRequest | SpectralRequest | StsTemplateRequest | NeighbourBlockRequest;
+
+export interface NeighbourBlockAnswer {
+  kind: 'neighbourBlock';
+  id: number;
+  offset: number;
+  /** One score per block row under each representation. */
+  hs: Float64Array;
+  rw: Float64Array;
+  concat: Float64Array;
+  sum: Float64Array;
+}
 
 /** One template's benchmark row. */
 export interface BenchmarkRow {
@@ -142,4 +171,4 @@ export interface SpectralAnswer {
 export type { RpcFailure as ComputeFailure };
 
 /** Replies, one per request kind (a failure is workers/rpc.ts' RpcFailure). */
-export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | StsTemplateAnswer;
+export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | StsTemplateAnswer | NeighbourBlockAnswer;

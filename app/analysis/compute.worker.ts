@@ -9,6 +9,8 @@ function transferables(answer: ComputeAnswer): Transferable[] {
       return [answer.hsLabels.buffer, answer.rwLabels.buffer] as Transferable[];
     case 'maps':
       return [answer.hs.buffer, answer.rw.buffer] as Transferable[];
+    case 'neighbourBlock':
+      return [answer.hs.buffer, answer.rw.buffer, answer.concat.buffer, answer.sum.buffer] as Transferable[];
     default:
       return [];
   }

@@ -8,9 +8,10 @@ import { parseSts, StsFormatError, uniqueSentences, type StsPair } from '../../c
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
 import type { BenchmarkResult } from './benchmark.ts';
 import type { ClusterAnswer, MapsAnswer, SpectralRow } from './compute-protocol.ts';
-import type { ErrorAnalysis } from '../../core/index.ts';
+import type { ErrorAnalysis, ExpertMap, NeighbourColumn, TopKOverlap } from '../../core/index.ts';
+import type { RwKind, TokenRouting } from '../../workers/protocol.ts';
 
-export type AnalysisViewId = 'benchmark' | 'robustness' | 'complementarity' | 'maps' | 'layers' | 'nuclear';
+export type AnalysisViewId = 'benchmark' | 'robustness' | 'complementarity' | 'maps' | 'layers' | 'nuclear' | 'neighbours' | 'experts' | 'abtest';
 
 export const ANALYSIS_VIEWS: readonly { id: AnalysisViewId; label: string }[] = [
   { id: 'benchmark', label: 'Benchmark' },
@@ -19,6 +20,9 @@ export const ANALYSIS_VIEWS: readonly { id: AnalysisViewId; label: string }[] = 
   { id: 'maps', label: '2-D maps' },
   { id: 'layers', label: 'Layers' },
   { id: 'nuclear', label: 'Nuclear norm' },
+  { id: 'neighbours', label: 'Nearest neighbours' },
+  { id: 'experts', label: 'What an expert does' },
+  { id: 'abtest', label: 'Prompt A/B routing' },
 ];
 
 /** An uploaded file: STS pairs (with gold scores) or labelled texts (`label\ttext`). */
@@ -88,6 +92,51 @@ export interface SpectralResult {
   rows: SpectralRow[];
 }
 
+/** The top k of one query under HS, RW, MoEE concat and MoEE sum, over the source's texts. */
+export interface NeighboursResult {
+  source: string;
+  template: BuiltinTemplateId;
+  query: string;
+  k: number;
+  alpha: number;
+  rwKind: RwKind;
+  /** Which statistics standardised MoEE concat: the model's reference set, or the corpus's own. */
+  concatStats: 'reference' | 'corpus';
+  texts: string[];
+  columns: NeighbourColumn[];
+  overlap: TopKOverlap;
+}
+
+/** The layer × expert map of the source's routing, with what is needed to open any expert. */
+export interface ExpertsResult {
+  source: string;
+  template: BuiltinTemplateId;
+  texts: string[];
+  moeLayers: number[];
+  map: ExpertMap;
+  routings: TokenRouting[];
+  /** Each routing's top-k experts per (token, layer), kept so that opening an expert re-sorts nothing. */
+  tops: Int32Array[];
+}
+
+/** How far one text's routing moves between two prompts (two templates, or two versions of the text). */
+export interface AbTestResult {
+  mode: 'templates' | 'texts';
+  /** What A and B were: template ids, or the two texts. */
+  labelA: string;
+  labelB: string;
+  promptA: string;
+  promptB: string;
+  moeLayers: number[];
+  /** Per MoE layer: Jensen–Shannon divergence (bits) of the last token's router softmax. */
+  jsd: number[];
+  /** Per MoE layer: how many of the top-k experts A and B share at the last token. */
+  sharedTopK: number[];
+  topK: number;
+  hsDistance: number;
+  rwDistance: number;
+}
+
 export interface RunState {
   view: AnalysisViewId;
   message: string;
@@ -111,6 +160,9 @@ export interface AnalysisState {
   maps: MapsResult | null;
   layers: LayersResult | null;
   spectral: SpectralResult | null;
+  neighbours: NeighboursResult | null;
+  experts: ExpertsResult | null;
+  abtest: AbTestResult | null;
   set(patch: Partial<AnalysisState>): void;
 }
 
@@ -129,10 +181,13 @@ export const useAnalysis = create<AnalysisState>()((set) => ({
   maps: null,
   layers: null,
   spectral: null,
+  neighbours: null,
+  experts: null,
+  abtest: null,
   set: (patch) => set(patch),
 }));
 
-/** Read an uploaded file: STS (4 or 3 columns) first, else `label\ttext` lines. */
+/** Read an uploaded file: STS (4 or 3 columns) first, else `label\ttext` lines, else one text per line. */
 export function parseDataset(name: string, text: string): Dataset {
   try {
     const pairs = parseSts(text);
@@ -150,7 +205,9 @@ export function parseDataset(name: string, text: string): Dataset {
       const rows = lines.map((l) => l.split('\t') as [string, string]);
       return { name, pairs: null, texts: rows.map((r) => r[1]), labels: rows.map((r) => r[0]) };
     }
-    if (error instanceof StsFormatError) throw new StsFormatError(`${error.message}; or give one "label<TAB>text" per line`);
+    // A plain list (no tabs anywhere): one text per line, for the views that need no labels.
+    if (lines.length > 0 && lines.every((l) => !l.includes('\t'))) return { name, pairs: null, texts: lines, labels: null };
+    if (error instanceof StsFormatError) throw new StsFormatError(`${error.message}; or give one "label<TAB>text" per line, or one text per line`);
     throw error;
   }
 }

@@ -75,6 +75,13 @@ export function Controls({ similarity }: { similarity: SimilarityState }) {
             <option value="cluster">similar together</option>
           </select>
         </label>
+        <label>
+          Colours{' '}
+          <select value={settings.colorScale} onChange={(e) => set('colorScale')(e.target.value as Settings['colorScale'])} data-testid="color-scale">
+            <option value="fixed">one fixed scale for all four</option>
+            <option value="stretch">stretch each matrix</option>
+          </select>
+        </label>
       </div>
       {settings.standardization === 'reference' && !referenceUsable && (
         <p className="note" id="standardization-note" data-testid="standardization-note">

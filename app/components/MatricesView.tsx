@@ -8,7 +8,7 @@ import { clusterOrder, REPRESENTATION_LABEL } from '../derive.ts';
 import { useStaggerPending } from '../stagger.ts';
 import { REPRESENTATIONS, useStore } from '../store.ts';
 import type { SimilarityState } from '../use-similarity.ts';
-import { MatrixCanvas } from './MatrixCanvas.tsx';
+import { MatrixCanvas, type ColourDomain } from './MatrixCanvas.tsx';
 import { dtypeLabel } from '../../models/dtypes.ts';
 import { LoadPhasesPlaceholder } from './ModelPanel.tsx';
 
@@ -20,10 +20,22 @@ const LEGEND_NAME: Record<(typeof REPRESENTATIONS)[number], string> = {
   sum: 'cos HS + α·cos RW (0–1+α)',
 };
 
+/**
+ * One scale for all four matrices: a cosine's whole range −1 … 1, and for the sum (cos HS + α·cos RW)
+ * its whole range −(1+α) … 1+α, so a colour means the same share of the maximum in every matrix
+ * and a matrix whose values sit in a narrow band (noise) looks uniform instead of structured.
+ */
+function fixedDomains(alpha: number): Record<(typeof REPRESENTATIONS)[number], ColourDomain> {
+  const cosine = { low: -1, high: 1, label: 'fixed −1 … 1, shared by the four matrices' };
+  const top = 1 + alpha;
+  return { hs: cosine, rw: cosine, concat: cosine, sum: { low: -top, high: top, label: `fixed −(1+α) … 1+α, the same scale as the cosines` } };
+}
+
 export const MatricesView = memo(function MatricesView({ similarity }: { similarity: SimilarityState }) {
   const view = useStore((s) => s.settings.view);
   const alpha = useStore((s) => s.settings.alpha);
   const order = useStore((s) => s.settings.order);
+  const colorScale = useStore((s) => s.settings.colorScale);
   const embedding = useStore((s) => s.engine.status === 'embedding');
   // Views still waiting for their turn to draw (stagger.ts) count as updating too, and so do
   // matrices of an older result than the store's (the deferred render has not caught up yet).
@@ -80,6 +92,7 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
   };
   const values = { hs: cosines.hs, rw: cosines.rw, concat: cosines.concat, sum };
   const shown = view === 'all' ? REPRESENTATIONS : view === 'compare' ? [] : [view];
+  const domains = colorScale === 'fixed' ? fixedDomains(alpha) : null;
 
   return (
     <section className="matrices" aria-labelledby="matrices-title" aria-busy={updating}>
@@ -97,6 +110,7 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
           order={displayOrder}
           scale="sequential"
           legendName={LEGEND_NAME[rep]}
+          domain={domains?.[rep]}
         />
       ))}
       {view === 'compare' && difference && (

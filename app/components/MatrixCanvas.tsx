@@ -23,6 +23,20 @@ export interface MatrixCanvasProps {
   scale: 'sequential' | 'diverging';
   /** What the colours measure, with its unit, written under the colour bar (e.g. "cosine"). */
   legendName: string;
+  /**
+   * Sequential scale only: the values the colour map's two ends stand for, the same for every
+   * matrix that shares it (honest: a narrow range stays one colour). Absent: the matrix's own
+   * off-diagonal range is stretched over the whole map.
+   */
+  domain?: ColourDomain;
+}
+
+/** A fixed colour domain and what to call it beside the matrix. */
+export interface ColourDomain {
+  low: number;
+  high: number;
+  /** e.g. "fixed −1 … 1, shared by the four matrices". */
+  label: string;
 }
 
 /** The grid aims at this many pixels a side; cells never exceed CELL_MAX nor go below 1 px. */
@@ -55,6 +69,9 @@ function sameMatrix(a: MatrixCanvasProps, b: MatrixCanvasProps): boolean {
     a.title === b.title &&
     a.scale === b.scale &&
     a.legendName === b.legendName &&
+    a.domain?.low === b.domain?.low &&
+    a.domain?.high === b.domain?.high &&
+    a.domain?.label === b.domain?.label &&
     a.settingsLines.join('\n') === b.settingsLines.join('\n') &&
     JSON.stringify(a.settings) === JSON.stringify(b.settings)
   );
@@ -76,7 +93,7 @@ export const MatrixCanvas = memo(function MatrixCanvas(props: MatrixCanvasProps)
   return <MatrixFigure {...shown} />;
 });
 
-function MatrixFigure({ id, title, settingsLines, settings, values, labels, order, scale, legendName }: MatrixCanvasProps) {
+function MatrixFigure({ id, title, settingsLines, settings, values, labels, order, scale, legendName, domain }: MatrixCanvasProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<{ a: number; b: number } | null>(null);
   const [cursor, setCursor] = useState<{ a: number; b: number } | null>(null);
@@ -90,11 +107,14 @@ function MatrixFigure({ id, title, settingsLines, settings, values, labels, orde
   const { min, max } = useMemo(() => offDiagonalRange(values, n), [values, n]);
   const bound = Math.max(Math.abs(min), Math.abs(max)) || 1;
   const lut = scale === 'diverging' ? DIVERGING_LUT : VIRIDIS_LUT;
-  // Value → LUT index: diverging maps [−bound, bound], sequential the off-diagonal [min, max].
-  const lo = scale === 'diverging' ? -bound : min;
-  const span = scale === 'diverging' ? 2 * bound : max > min ? max - min : 0;
-  const legendLow = scale === 'diverging' ? -bound : min;
-  const legendHigh = scale === 'diverging' ? bound : max;
+  // Value → LUT index: diverging maps [−bound, bound]; sequential a fixed domain when given, else the off-diagonal [min, max].
+  const fixed = scale === 'sequential' && domain ? domain : null;
+  const lo = scale === 'diverging' ? -bound : fixed ? fixed.low : min;
+  const hi = scale === 'diverging' ? bound : fixed ? fixed.high : max;
+  const span = hi > lo ? hi - lo : 0;
+  const legendLow = lo;
+  const legendHigh = hi;
+  const scaleLabel = scale === 'diverging' ? 'symmetric around 0' : fixed ? fixed.label : 'stretched to this matrix’s own range';
 
   const gridImage = useMemo(() => {
     if (n === 0) return null;
@@ -213,10 +233,13 @@ function MatrixFigure({ id, title, settingsLines, settings, values, labels, orde
         data-top={TOP_PX}
         data-cell={cell}
       />
+      <div className="range" data-testid={`range-${id}`} data-min={min} data-max={max} data-low={legendLow} data-high={legendHigh}>
+        off-diagonal {min.toFixed(3)} … {max.toFixed(3)} · colours {legendLow.toFixed(3)} … {legendHigh.toFixed(3)} ({scaleLabel})
+      </div>
       <div className="hover" aria-live="polite" data-testid={`hover-${id}`}>
         {shown
           ? `${shown.i + 1}. ${labels[shown.i]} ↔ ${shown.j + 1}. ${labels[shown.j]}: ${values[shown.i * n + shown.j].toFixed(4)}`
-          : `range ${min.toFixed(3)} … ${max.toFixed(3)} (off-diagonal)`}
+          : 'hover or focus and use the arrow keys for a cell’s value'}
       </div>
       <ExportButtons
         name={title}
