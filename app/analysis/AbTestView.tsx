@@ -26,6 +26,15 @@ function TemplatePick({ value, onChange, testId, label }: { value: BuiltinTempla
   );
 }
 
+/** Five evenly spaced ticks from 0 to a round number above `max` (divergences here can be 0.0003 or 0.3). */
+function niceAxis(max: number): { top: number; ticks: number[]; digits: number } {
+  const positive = max > 0 ? max * 1.1 : 1;
+  const magnitude = 10 ** Math.floor(Math.log10(positive));
+  const step = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5].map((m) => m * magnitude).find((s) => 4 * s >= positive) ?? 10 * magnitude;
+  const digits = Math.max(0, -Math.floor(Math.log10(step)) + (step / 10 ** Math.floor(Math.log10(step)) === 2.5 ? 1 : 0));
+  return { top: 4 * step, ticks: [0, 1, 2, 3, 4].map((i) => i * step), digits };
+}
+
 export function AbTestView() {
   const result = useAnalysis((s) => s.abtest);
   const running = useRunning('abtest');
@@ -35,6 +44,7 @@ export function AbTestView() {
     if (!running.any) void runAbTest({ mode: inputs.abMode, templateA: inputs.abTemplateA, templateB: inputs.abTemplateB, text: inputs.abText, textA: inputs.abTextA, textB: inputs.abTextB, template: inputs.abTemplate });
   };
   const onEnter = (e: React.KeyboardEvent) => e.key === 'Enter' && go();
+  const axis = niceAxis(result ? Math.max(result.hsDistance, ...result.jsd) : 1);
   const data = result?.jsd.map((jsd, i) => ({ layer: `layer ${result.moeLayers[i]}`, jsd })) ?? [];
 
   return (
@@ -91,7 +101,7 @@ export function AbTestView() {
               <BarChart width={560} height={280} data={data} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis dataKey="layer" />
-                <YAxis domain={[0, Math.max(0.05, result.hsDistance, ...result.jsd) * 1.1]} tickFormatter={(v: number) => v.toFixed(2)} label={{ value: 'bits / 1 − cos', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
+                <YAxis domain={[0, axis.top]} ticks={axis.ticks} tickFormatter={(v: number) => v.toFixed(axis.digits)} label={{ value: 'bits / 1 − cos', angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }} />
                 <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
                 <Legend verticalAlign="top" />
                 <Bar dataKey="jsd" name="RW: JSD (bits)" fill={SERIES_COLORS[1]} isAnimationActive={false} />
