@@ -24,9 +24,9 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `test-results
     for (const { ep: ran, report } of reports) {
       expect(ran).toBe(ep);
       expect(report.promptsEqual).toBe(true);
-      // What the 4-bit file measures in Node and Python too (workers/engine.smollm2.test.ts says why).
-      expect(report.minHiddenStateCosine).toBeGreaterThanOrEqual(0.9);
-      expect(report.topkSetAgreement).toBeGreaterThanOrEqual(0.2);
+      // fp32 figures: the 4-bit file holds the checkpoint's own blocks (workers/engine.smollm2.test.ts).
+      expect(report.minHiddenStateCosine).toBeGreaterThanOrEqual(0.9999);
+      expect(report.topkSetAgreement).toBeGreaterThanOrEqual(0.99);
     }
   });
 }

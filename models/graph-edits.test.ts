@@ -224,3 +224,47 @@ describe.each([
     expect(Math.max(...Array.from(reference, Math.abs))).toBeGreaterThan(0.01);
   });
 });
+
+/**
+ * Every block form of moee-smollm2's 4-bit file (Q4_1 with float zero points, fp32 and fp16 through
+ * a Cast; 8-bit with uint8 zero points; 4- and 8-bit GatherBlockQuantized tables shared with a tied
+ * MatMulNBits head through a Reshape), dequantised at load, against onnxruntime's own CPU kernels
+ * (reference.json, from models/build/fixtures/quantized_blocks.py). The browser builds have no
+ * GatherBlockQuantized kernel, so this edit is what runs there.
+ */
+describe('dequantisation of exact GGUF block forms', () => {
+  it('matches onnxruntime CPU kernels on every form', async () => {
+    const { default: onnxProto } = await import('onnx-proto');
+    const { onnx } = onnxProto;
+    const { applyGraphEdits } = await import('./graph-edits.ts');
+    const dir = new URL('../tests/fixtures/quantized-blocks/', import.meta.url);
+    const reference = JSON.parse(readFileSync(new URL('reference.json', dir), 'utf8')) as {
+      x: number[];
+      ids: number[];
+      outputs: Record<string, { dims: number[]; values: number[] }>;
+    };
+    const edited = onnx.ModelProto.decode(readFileSync(new URL('model.onnx', dir)));
+    const report = applyGraphEdits(
+      edited,
+      { facts, routers: [], hiddenState: '', logits: '', normTopKProb: false },
+      { ...NO_GRAPH_EDITS, dequantizeBits: [4, 8], maxDequantizedBytes: 1 << 20, dequantizeGather: true },
+    );
+    expect(report.skipped).toEqual([]);
+    expect(report.dequantizedMatMuls).toBe(5);
+    expect(report.dequantizedGathers).toBe(2);
+    expect(new Set(edited.graph?.node?.map((n) => n.opType))).toEqual(new Set(['MatMul', 'Gather']));
+    const session = await ort.InferenceSession.create(onnx.ModelProto.encode(edited).finish(), { executionProviders: ['wasm'] });
+    const results = await session.run({
+      x: new ort.Tensor('float32', Float32Array.from(reference.x), [2, reference.x.length / 2]),
+      ids: new ort.Tensor('int64', BigInt64Array.from(reference.ids.map(BigInt)), [reference.ids.length]),
+    });
+    await session.release();
+    for (const [name, expected] of Object.entries(reference.outputs)) {
+      const ours = results[name].data as Float32Array;
+      expect(Array.from(results[name].dims), name).toEqual(expected.dims);
+      const scale = Math.max(...expected.values.map(Math.abs));
+      const worst = Math.max(...expected.values.map((v, i) => Math.abs(v - ours[i])));
+      expect(worst / scale, name).toBeLessThan(1e-6);
+    }
+  });
+});

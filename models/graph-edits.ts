@@ -27,6 +27,7 @@ const MS_DOMAIN = 'com.microsoft';
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 const INT64 = onnx.TensorProto.DataType.INT64;
 const UINT8 = onnx.TensorProto.DataType.UINT8;
+const FLOAT16 = onnx.TensorProto.DataType.FLOAT16;
 /** ONNX TensorProto UINT4 (21): two values a byte, low nibble first. */
 const UINT4 = 21;
 
@@ -148,6 +149,36 @@ class GraphIndex {
     return tensor ? tensorNumbers(tensor) : null;
   }
 
+  /**
+   * A constant input's values, seen through the nodes a quantiser puts between an initializer and its
+   * kernel and that onnxruntime folds at load: Cast of fp16 to fp32 (scales and zero points stored
+   * as fp16) and Reshape (one Q8_0 table read as an embedding and as the tied LM head). Null when
+   * the input is not such a constant, or its bytes live in an external file.
+   */
+  constant(name: string): ResolvedConstant | null {
+    const tensor = this.initializers.get(name);
+    if (tensor) {
+      if (isExternal(tensor)) return null;
+      const dims = (tensor.dims ?? []).map(Number);
+      if (tensor.dataType === FLOAT) return { kind: 'float', dims, values: float32Of(tensor) };
+      if (tensor.dataType === FLOAT16) return { kind: 'float', dims, values: float16Of(tensor) };
+      if (tensor.dataType === UINT8 || tensor.dataType === UINT4) return { kind: 'bytes', dims, values: uint8Of(tensor), dataType: tensor.dataType };
+      return null;
+    }
+    const node = this.producer.get(name);
+    if (node?.opType === 'Cast' && intAttr(node, 'to') === FLOAT) {
+      const source = this.constant(node.input?.[0] ?? '');
+      return source?.kind === 'float' ? source : null;
+    }
+    if (node?.opType === 'Reshape') {
+      const source = this.constant(node.input?.[0] ?? '');
+      const shape = this.constantValues(node.input?.[1] ?? '');
+      if (!source || !shape || shape.some((d) => d <= 0)) return null;
+      return { ...source, dims: shape } as ResolvedConstant;
+    }
+    return null;
+  }
+
   /** The dims of a MatMul's 2-D fp32 initializer weight, or null when it has none. */
   weightDims(node: Node): number[] | null {
     if (node.opType !== 'MatMul') return null;
@@ -162,6 +193,9 @@ class GraphIndex {
     return float32Of(this.initializers.get(node.input?.[1] ?? '')!);
   }
 }
+
+/** A constant's values: fp32 numbers, or raw bytes (uint8 codes, packed uint4). */
+type ResolvedConstant = { kind: 'float'; dims: number[]; values: Float32Array } | { kind: 'bytes'; dims: number[]; values: Uint8Array; dataType: number };
 
 function constantNodeTensor(node: Node | undefined): Tensor | null {
   if (node?.opType !== 'Constant') return null;
@@ -186,6 +220,24 @@ function float32Of(tensor: Tensor): Float32Array {
   // new Uint8Array(view) copies exactly the view; Buffer#slice (protobufjs decodes to Buffers in Node) would not.
   if (raw?.length) return new Float32Array(new Uint8Array(raw).buffer);
   return Float32Array.from(tensor.floatData ?? []);
+}
+
+/** An fp16 tensor's values as fp32 (IEEE 754 binary16, little-endian raw bytes or int32_data). */
+function float16Of(tensor: Tensor): Float32Array {
+  const raw = tensor.rawData;
+  const halves = raw?.length ? new Uint16Array(new Uint8Array(raw).buffer) : Uint16Array.from(tensor.int32Data ?? []);
+  const out = new Float32Array(halves.length);
+  for (let i = 0; i < halves.length; i++) out[i] = halfToFloat(halves[i]);
+  return out;
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 function uint8Of(tensor: Tensor): Uint8Array {
@@ -226,8 +278,9 @@ function intAttr(node: Node, name: string): number | null {
 // Dequantisation
 
 /**
- * MatMulNBits (weight [N, blocks, blob], scales [N·blocks], optional uint8 zero points) to MatMul on
- * an fp32 [K, N] weight: w = (q − zp)·scale, zp defaulting to 2^(bits−1), as ORT's kernel does.
+ * MatMulNBits (weight [N, blocks, blob], scales [N·blocks], optional zero points: packed uint8 or
+ * float) to MatMul on an fp32 [K, N] weight: w = (q − zp)·scale, zp defaulting to 2^(bits−1), as
+ * ORT's kernel does. Float zero points are how an exact Q4_1 block (d·q + m) is written: zp = −m/d.
  */
 function dequantizeMatMulNBits(graph: Graph, index: GraphIndex, options: GraphEditOptions, report: GraphEditReport): void {
   const candidates = graph.node.filter(
@@ -245,24 +298,23 @@ function dequantizeMatMulNBits(graph: Graph, index: GraphIndex, options: GraphEd
     const bits = intAttr(node, 'bits') ?? 0;
     const blockSize = intAttr(node, 'block_size') ?? 0;
     const [a, bName, scalesName, zpName] = node.input ?? [];
-    const q = uint8Of(index.initializers.get(bName)!);
-    const scales = float32Of(index.initializers.get(scalesName)!);
-    const zp = zpName ? uint8Of(index.initializers.get(zpName)!) : null;
+    const q = index.constant(bName)!.values as Uint8Array;
+    const scales = index.constant(scalesName)!.values as Float32Array;
     const blocks = Math.ceil(K / blockSize);
+    const zeroOf = zeroPoints(zpName ? index.constant(zpName) : null, blocks, bits);
     const blobBytes = (blockSize * bits) / 8;
-    const zpRowBytes = Math.ceil((blocks * bits) / 8);
-    const defaultZp = 2 ** (bits - 1);
     const w = new Float32Array(K * N);
     for (let n = 0; n < N; n++) {
       for (let b = 0; b < blocks; b++) {
         const scale = scales[n * blocks + b];
-        const zero = zp ? unpack(zp, n * zpRowBytes, b, bits) : defaultZp;
+        const zero = zeroOf(n, b);
         const base = (n * blocks + b) * blobBytes;
         const end = Math.min(blockSize, K - b * blockSize);
         for (let j = 0; j < end; j++) w[(b * blockSize + j) * N + n] = (unpack(q, base, j, bits) - zero) * scale;
       }
     }
-    const name = `${bName}_dequantized_fp32`;
+    // Named after the node: two MatMulNBits may share one B with different scales or zero points.
+    const name = `${node.output?.[0] ?? bName}_weight_fp32`;
     index.addInitializer(floatTensor(name, [K, N], w));
     node.opType = 'MatMul';
     node.domain = '';
@@ -274,37 +326,46 @@ function dequantizeMatMulNBits(graph: Graph, index: GraphIndex, options: GraphEd
   }
 }
 
+/** Block b of row n's zero point: float values, packed `bits`-wide codes (rows padded to bytes), or the default. */
+function zeroPoints(zp: ResolvedConstant | null, blocks: number, bits: number): (n: number, b: number) => number {
+  if (!zp) return () => 2 ** (bits - 1);
+  if (zp.kind === 'float') return (n, b) => zp.values[n * blocks + b];
+  const rowBytes = Math.ceil((blocks * bits) / 8);
+  return (n, b) => unpack(zp.values, n * rowBytes, b, bits);
+}
+
 /**
- * com.microsoft.GatherBlockQuantized on a 2-D 4-bit table (uint4 data [rows, cols], blocks along the
- * last axis, uint4 zero points) to a plain Gather on its fp32 values: w = (q − zp)·scale, zp
- * defaulting to 8, the kernel's own arithmetic.
+ * com.microsoft.GatherBlockQuantized on a 2-D table (4-bit: uint4 data [rows, cols]; 8-bit: uint8
+ * data, `bits` = 8), blocks along the last axis, to a plain Gather on its fp32 values:
+ * w = (q − zp)·scale, zp defaulting to 2^(bits−1), the kernel's own arithmetic.
  */
 function dequantizeGatherBlockQuantized(graph: Graph, index: GraphIndex, report: GraphEditReport): void {
   for (const node of graph.node.filter((n) => n.opType === 'GatherBlockQuantized')) {
     const [dataName, indices, scalesName, zpName] = node.input ?? [];
-    const data = index.initializers.get(dataName ?? '');
-    const scalesT = index.initializers.get(scalesName ?? '');
-    const zpT = zpName ? index.initializers.get(zpName) : undefined;
-    const dims = (data?.dims ?? []).map(Number);
+    const data = index.constant(dataName ?? '');
+    const scales = index.constant(scalesName ?? '');
+    const zp = zpName ? index.constant(zpName) : null;
+    const bits = intAttr(node, 'bits') ?? 4;
     const blockSize = intAttr(node, 'block_size') ?? 128;
-    if (!data || !scalesT || data.dataType !== UINT4 || dims.length !== 2 || (intAttr(node, 'quantize_axis') ?? 1) !== 1 ||
-        (intAttr(node, 'gather_axis') ?? 0) !== 0 || (zpT && zpT.dataType !== UINT4) || [data, scalesT, zpT].some((t) => t && isExternal(t))) {
-      report.skipped.push(`${node.name}: GatherBlockQuantized kept (not a 2-D uint4 table gathered on axis 0)`);
+    // 4-bit tables come as uint4 elements or as uint8 bytes holding two codes each (low nibble first).
+    const packedAsExpected = data?.kind === 'bytes' && ((bits === 4 && (data.dataType === UINT4 || data.dataType === UINT8)) || (bits === 8 && data.dataType === UINT8));
+    if (!data || data.kind !== 'bytes' || scales?.kind !== 'float' || !packedAsExpected || data.dims.length !== 2 ||
+        (intAttr(node, 'quantize_axis') ?? 1) !== 1 || (intAttr(node, 'gather_axis') ?? 0) !== 0 || (zpName && !zp)) {
+      report.skipped.push(`${node.name}: GatherBlockQuantized kept (not a 2-D 4- or 8-bit table gathered on axis 0)`);
       continue;
     }
-    const [rows, cols] = dims;
-    const q = uint8Of(data);
-    const scales = float32Of(scalesT);
-    const zp = zpT ? uint8Of(zpT) : null;
+    const [rows, stored] = data.dims;
+    const cols = bits === 4 && data.dataType === UINT8 ? stored * 2 : stored;
     const blocks = Math.ceil(cols / blockSize);
+    // uint4 zero points pack the whole [rows, blocks] table two a byte; uint8 ones are a byte each.
+    const zeroOf = zp?.kind === 'bytes' ? (r: number, b: number) => unpack(zp.values, 0, r * blocks + b, bits) : zeroPoints(zp, blocks, bits);
     const w = new Float32Array(rows * cols);
     for (let r = 0; r < rows; r++) {
       for (let block = 0; block < blocks; block++) {
-        const b = r * blocks + block;
-        const zero = zp ? unpack(zp, 0, b, 4) : 8;
-        const scale = scales[b];
+        const zero = zeroOf(r, block);
+        const scale = scales.values[r * blocks + block];
         const end = Math.min(cols, (block + 1) * blockSize);
-        for (let c = block * blockSize; c < end; c++) w[r * cols + c] = (unpack(q, 0, r * cols + c, 4) - zero) * scale;
+        for (let c = block * blockSize; c < end; c++) w[r * cols + c] = (unpack(data.values, 0, r * cols + c, bits) - zero) * scale;
       }
     }
     const name = `${dataName}_dequantized_fp32`;
@@ -332,13 +393,12 @@ function dequantizable(node: Node, index: GraphIndex): boolean {
   const bits = intAttr(node, 'bits');
   if (bits !== 4 && bits !== 8) return false;
   if (gIdx || bias) return false; // act-order or biased exports: keep the kernel that knows them
-  const bT = index.initializers.get(b ?? '');
-  const sT = index.initializers.get(scales ?? '');
-  if (bT?.dataType !== UINT8 || sT?.dataType !== FLOAT) return false;
-  const zT = zp ? index.initializers.get(zp) : undefined;
-  if (zp && zT?.dataType !== UINT8) return false;
-  // Weights in external .onnx_data files carry no bytes in the graph: ORT reads them, we cannot.
-  return [bT, sT, zT].every((t) => !t || !isExternal(t));
+  // Weights in external .onnx_data files carry no bytes in the graph (ORT reads them, we cannot):
+  // `constant` is null for those.
+  const bT = index.constant(b ?? '');
+  const sT = index.constant(scales ?? '');
+  if (bT?.kind !== 'bytes' || sT?.kind !== 'float') return false;
+  return !zp || index.constant(zp) !== null;
 }
 
 /** Whether a tensor's bytes live in an external data file (ONNX TensorProto.DataLocation.EXTERNAL = 1). */

@@ -107,7 +107,7 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     hiddenSize: 576,
     dtypes: {
       q4: {
-        files: [...SMOLLM2_TEXT_FILES, { path: 'onnx/model_q4.onnx', bytes: 106_385_694 }],
+        files: [...SMOLLM2_TEXT_FILES, { path: 'onnx/model_q4.onnx', bytes: 104_976_794 }],
         filesVerified: true,
         webgpuFeatures: [],
         largestBufferBytes: 14_155_776,

@@ -2,10 +2,10 @@
  * The pretrained default model, moee-smollm2 (4-bit ONNX), in Node (WASM) against HF fp32 goldens
  * of the same checkpoint, on texts the export never saw, with both paddings and two templates.
  *
- * The bounds pin what the 4-bit file measures today (min HS cosine 0.917, top-8 sets equal on 25% of
- * (token, layer) pairs; onnxruntime in Python gives the same figures), NOT issue 12's goal of 0.99 and
- * 97%: 4-bit round-to-nearest in blocks of 64 moves the hidden state enough to reorder near-tied
- * experts. The fp32 graph matches to 4.9e-7 (router logits) and 100% (verify_onnx.py, model card).
+ * The 4-bit file holds the checkpoint's own blocks (models/build/gguf_exact.py), so it is held to
+ * fp32 figures, stricter than issue 12's goal (HS cosine >= 0.99, top-k sets equal on >= 97% of
+ * (token, layer) pairs). Measured: min HS cosine 0.99999999, every top-8 set equal; onnxruntime in
+ * Python gives 0.9999999 and 100% (verify_onnx.py, model card).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ describe('moee-smollm2 q4 vs HF fp32 goldens', () => {
     const report = compareWithGolden(golden, result, manifest.model.num_experts_per_tok);
     reports.push(report);
     expect(report.promptsEqual).toBe(true);
-    expect(report.minHiddenStateCosine).toBeGreaterThanOrEqual(0.9);
-    expect(report.topkSetAgreement).toBeGreaterThanOrEqual(0.2);
+    expect(report.minHiddenStateCosine).toBeGreaterThanOrEqual(0.9999);
+    expect(report.topkSetAgreement).toBeGreaterThanOrEqual(0.99);
   }, 300_000);
 });

@@ -2,10 +2,11 @@
 
 Writes into models/moee-smollm2/:
   config.json, generation_config.json, tokenizer.json, tokenizer_config.json (HF layout)
-  onnx/model_q4.onnx   every MatMul but the routers and the shared-expert gate as 4-bit
-                       MatMulNBits (blocks of 64, asymmetric), the token embedding as 4-bit
-                       GatherBlockQuantized; the LM head gets its own 4-bit copy of the tied
-                       embedding (a Transpose of a quantised Gather table is not a MatMul weight)
+  onnx/model_q4.onnx   the checkpoint's own 4-bit blocks, recovered exactly (gguf_exact.py): every
+                       projection as 4-bit MatMulNBits (blocks of 32, fp16 scales and float zero
+                       points), the token embedding as the GGUF's 8-bit Q8_0 GatherBlockQuantized,
+                       whose bytes the tied LM head shares
+  build/quantize_report.json  how many matrices were exact, how many re-quantised
 and, under work/smollm2/onnx/ (not committed, 540 MB): model.onnx, the fp32 graph the 4-bit file is
 quantised from and that verify_onnx.py checks to 1e-4.
 
@@ -23,35 +24,31 @@ from pathlib import Path
 
 import onnx
 import torch
-from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
 from transformers import AutoTokenizer, GenerationConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from export import OPSET, check_complete, load_reference, logits_only, position_ids_for  # noqa: E402
 from smollm2_dense import WORK  # noqa: E402
+import gguf_exact  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-BLOCK_SIZE = 64
 OUT = HERE.parent / "moee-smollm2"
 
 
-def quantize_q4(fp32: Path, out: Path, keep_fp32: list[str]) -> None:
+def quantize_q4(fp32: Path, out: Path, keep_fp32: list[str], fallback_bits: int) -> gguf_exact.Report:
     model = onnx.load(str(fp32))
-    # Blocks of 64: with fp32 scales and 4-bit zero points, blocks of 32 cost 5.25 bits a weight (112.7 MB,
-    # over the 100 MB budget); blocks of 64 cost 4.6 bits.
-    config = DefaultWeightOnlyQuantConfig(block_size=BLOCK_SIZE, is_symmetric=False, bits=4,
-                                          op_types_to_quantize=("MatMul", "Gather"),
-                                          quant_axes=(("MatMul", 0), ("Gather", 1)))
-    quantizer = MatMulNBitsQuantizer(model, nodes_to_exclude=keep_fp32, algo_config=config)
-    quantizer.process()
-    quantizer.model.save_model_to_file(str(out))
+    report = gguf_exact.quantize(model, set(keep_fp32), fallback_bits)
+    onnx.save(model, str(out))
+    return report
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--checkpoint", type=Path, default=WORK / "moe")
+    parser.add_argument("--checkpoint", type=Path, default=WORK / "moe_q4", help="the rounded MoE (smollm2_moefy.py round)")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--quantize-only", action="store_true", help="reuse work/smollm2/onnx/model.onnx")
+    parser.add_argument("--fallback-bits", type=int, default=8, choices=(4, 8),
+                        help="bits for the weights that are not 4-bit blocks (none after smollm2_moefy.py round)")
     args = parser.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(0)
@@ -93,7 +90,13 @@ def main() -> None:
     graph = onnx.load(str(fp32), load_external_data=False).graph
     keep = [n.name for n in graph.node if re.fullmatch(r"/model/layers\.\d+/mlp/(gate|shared_expert_gate)/MatMul", n.name)]
     (args.out / "onnx").mkdir(exist_ok=True)
-    quantize_q4(fp32, args.out / "onnx" / "model_q4.onnx", keep)
+    report = quantize_q4(fp32, args.out / "onnx" / "model_q4.onnx", keep, args.fallback_bits)
+    summary = {"exact_q4_1": report.exact_q4_1, "exact_q8_0": report.exact_q8_0, "exact_q4_0": report.exact_q4_0, "tied_head": report.tied_head,
+               "requantised": len(report.requantised), "fallback_bits": args.fallback_bits,
+               "max_abs_error_exact": max(v for k, v in report.max_abs_error.items() if k not in report.requantised),
+               "max_abs_error_requantised": max((report.max_abs_error[k] for k in report.requantised), default=0.0)}
+    (args.out / "build" / "quantize_report.json").write_text(json.dumps(summary, indent=1) + "\n")
+    print(json.dumps(summary))
     for f in sorted([fp32, *(args.out / "onnx").iterdir()]):
         print(f"{f}: {f.stat().st_size / 1e6:.2f} MB")
 

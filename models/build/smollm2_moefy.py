@@ -8,6 +8,8 @@ Stages (each caches its output under work/smollm2/, so a rerun starts where it s
   collect  dense forward over corpus text: every layer's FFN input at every token (fp16 on disk)
   build    per layer: shared neurons, neuron grouping, router fit, the Qwen2-MoE state dict;
            measures the grouping methods against each other on held-out tokens
+  round    the 4-bit block form of every weight (moe_q4/): fresh Q4_1 blocks for the regrouped down
+           projections, Q4_0 for the embedding; the browser's 4-bit file then holds the model exactly
   ppl      held-out perplexity of the dense and the MoE model on the same tokens, and the cosine
            between their last-token final hidden states
 
@@ -25,6 +27,7 @@ import argparse
 import json
 import math
 import random
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -43,6 +46,7 @@ SEQ = 128
 DOC_SEP = 0  # <|endoftext|>, SmolLM2's document separator
 SEED = 1234
 COMPARE_EVERY = 5
+Q4_BLOCK = 32  # Q4_1 block size of the GGUF weights
 
 
 # ---------------------------------------------------------------- corpus windows
@@ -161,8 +165,57 @@ def topk_weights(logits: torch.Tensor, top_k: int, temperature: float) -> tuple[
     return index, value / value.sum(1, keepdim=True) * top_k
 
 
+def neuron_groupings(importance: torch.Tensor, w_gate: torch.Tensor, w_up: torch.Tensor, shared_size: int,
+                     num_experts: int, expert_size: int, layer: int, compare: bool, rng: random.Random):
+    """Shared neurons by mean contribution; routed neurons grouped one by one (co-activation k-means)."""
+    inter = importance.shape[1]
+    # Shared expert: the neurons with the largest mean contribution ("always active").
+    shared = torch.argsort(importance.mean(0), descending=True)[:shared_size].sort().values
+    is_shared = torch.zeros(inter, dtype=torch.bool)
+    is_shared[shared] = True
+    routed = torch.nonzero(~is_shared).flatten()
+    profile = importance[:8192, routed].T  # (routed neurons, tokens)
+    groupings = {"coactivation": [[int(routed[i]) for i in g] for g in balanced_kmeans(profile, num_experts, SEED + layer)]}
+    if compare:  # the other groupings, measured on every 5th layer and the last
+        groupings["weights"] = [[int(routed[i]) for i in g] for g in balanced_kmeans(
+            torch.cat([w_gate[routed], w_up[routed]], dim=1), num_experts, SEED + layer)]
+        groupings["contiguous"] = [routed[i * expert_size:(i + 1) * expert_size].tolist() for i in range(num_experts)]
+        groupings["random"] = [[int(j) for j in g] for g in np.array_split(rng.sample(routed.tolist(), len(routed)), num_experts)]
+    return shared, groupings
+
+
+def block_groupings(acts: torch.Tensor, w_down: torch.Tensor, shared_size: int, num_experts: int, layer: int,
+                    compare: bool, rng: random.Random):
+    """The same, with the GGUF's Q4_1 blocks of the down projection (32 consecutive neurons) as the unit.
+
+    The dense weights come as Q4_1 blocks along each matrix's input axis. Gate and up rows can be
+    regrouped freely, but the down projection's blocks run along the neurons: an expert made of whole
+    aligned blocks keeps every weight exactly representable in 4 bits, so the browser's 4-bit file
+    equals the fp32 model. Shared blocks: the largest mean contribution; routed blocks grouped by
+    co-activation (balanced k-means on each block's output-norm profile over corpus tokens).
+    """
+    inter = acts.shape[1]
+    blocks = inter // Q4_BLOCK
+    contribution = torch.stack([(acts[:, b * Q4_BLOCK:(b + 1) * Q4_BLOCK] @ w_down[:, b * Q4_BLOCK:(b + 1) * Q4_BLOCK].T).norm(dim=1)
+                                for b in range(blocks)], dim=1)  # (tokens, blocks)
+    shared_blocks = torch.argsort(contribution.mean(0), descending=True)[:shared_size // Q4_BLOCK].sort().values
+    routed_blocks = [b for b in range(blocks) if b not in set(shared_blocks.tolist())]
+
+    def neurons(block_ids) -> list[int]:
+        return [n for b in sorted(int(x) for x in block_ids) for n in range(b * Q4_BLOCK, (b + 1) * Q4_BLOCK)]
+
+    profile = contribution[:8192, routed_blocks].T
+    groupings = {"coactivation": [neurons(routed_blocks[i] for i in g) for g in balanced_kmeans(profile, num_experts, SEED + layer)]}
+    per_expert = len(routed_blocks) // num_experts
+    if compare and per_expert > 1:
+        groupings["contiguous"] = [neurons(routed_blocks[i * per_expert:(i + 1) * per_expert]) for i in range(num_experts)]
+        shuffled = rng.sample(routed_blocks, len(routed_blocks))
+        groupings["random"] = [neurons(shuffled[i * per_expert:(i + 1) * per_expert]) for i in range(num_experts)]
+    return torch.tensor(neurons(shared_blocks.tolist())), groupings
+
+
 def build(shared_size: int, num_experts: int, top_k: int, temperatures: list[float], temperature: float,
-          ridge: float, out: Path, train_limit: int) -> None:
+          ridge: float, out: Path, train_limit: int, granularity: str) -> None:
     torch.manual_seed(SEED)
     dense, tokenizer = load_dense()
     train = np.load(WORK / "ffn_inputs_train.npy", mmap_mode="r")
@@ -172,7 +225,7 @@ def build(shared_size: int, num_experts: int, top_k: int, temperatures: list[flo
     expert_size = (inter - shared_size) // num_experts
     assert expert_size * num_experts + shared_size == inter, "neurons must split evenly"
     report: dict = {"shared_size": shared_size, "num_experts": num_experts, "expert_size": expert_size,
-                    "top_k": top_k, "ridge": ridge, "temperature": temperature, "train_tokens": int(min(train.shape[1], train_limit)),
+                    "top_k": top_k, "granularity": granularity, "ridge": ridge, "temperature": temperature, "train_tokens": int(min(train.shape[1], train_limit)),
                     "heldout_tokens": int(heldout.shape[1]), "layers": []}
     state: dict[str, torch.Tensor] = {}
     rng = random.Random(SEED)
@@ -185,18 +238,11 @@ def build(shared_size: int, num_experts: int, top_k: int, temperatures: list[flo
         down_norm = w_down.norm(dim=0)
         acts_train = neuron_activations(x_train, w_gate, w_up)
         importance_train = acts_train.abs() * down_norm
-        # Shared expert: the neurons with the largest mean contribution ("always active").
-        shared = torch.argsort(importance_train.mean(0), descending=True)[:shared_size].sort().values
-        is_shared = torch.zeros(inter, dtype=torch.bool)
-        is_shared[shared] = True
-        routed = torch.nonzero(~is_shared).flatten()
-        profile = importance_train[:8192, routed].T  # (routed neurons, tokens)
-        groupings = {"coactivation": [[int(routed[i]) for i in g] for g in balanced_kmeans(profile, num_experts, SEED + layer)]}
-        if layer % COMPARE_EVERY == 0 or layer == layers - 1:  # the other groupings, measured on every 5th layer
-            groupings["weights"] = [[int(routed[i]) for i in g] for g in balanced_kmeans(
-                torch.cat([w_gate[routed], w_up[routed]], dim=1), num_experts, SEED + layer)]
-            groupings["contiguous"] = [routed[i * expert_size:(i + 1) * expert_size].tolist() for i in range(num_experts)]
-            groupings["random"] = [[int(j) for j in g] for g in np.array_split(rng.sample(routed.tolist(), len(routed)), num_experts)]
+        compare = layer % COMPARE_EVERY == 0 or layer == layers - 1
+        if granularity == "block":
+            shared, groupings = block_groupings(acts_train, w_down, shared_size, num_experts, layer, compare, rng)
+        else:
+            shared, groupings = neuron_groupings(importance_train, w_gate, w_up, shared_size, num_experts, expert_size, layer, compare, rng)
         acts_eval = neuron_activations(x_eval, w_gate, w_up)
         full_eval = acts_eval @ w_down.T
         shared_eval = acts_eval[:, shared] @ w_down[:, shared].T
@@ -273,6 +319,81 @@ def set_temperature(model: Qwen2MoeForCausalLM, temperature: float) -> None:
         layer.mlp.gate.weight.data *= temperature
 
 
+# ---------------------------------------------------------------- round
+
+def q4_1_round(w: torch.Tensor) -> torch.Tensor:
+    """4-bit blocks of 32 along the last axis in the form the browser's kernel computes exactly.
+
+    llama.cpp's Q4_1 stores w = d*q + m (fp16 d, m). MatMulNBits computes (q - zp)*scale, so a block
+    is written with zp = -m/d; stored as fp16 that zp is off by up to 2^-11 relative, which moved the
+    last-token hidden state (cosine 0.9985) and flipped 3.6% of top-8 expert sets. So the block's
+    offset is itself rounded: w = (q - zp16)*d, with zp16 = fp16(-m/d). In fp32 that product is exact
+    (q - zp16 and d both fit 12 bits), so the 4-bit file and this checkpoint hold the same numbers.
+    On the GGUF's own Q4_1 blocks q and d are the GGUF's, and each weight moves by at most 2^-12 of
+    the block minimum. A constant block (d = 0) stays as it is (the exporter writes it as 1 * m).
+    """
+    v = w.reshape(*w.shape[:-1], -1, Q4_BLOCK).float()
+    lo = v.min(dim=-1, keepdim=True).values
+    d = ((v.max(dim=-1, keepdim=True).values - lo) / 15).half().float()
+    safe = torch.where(d > 0, d, 1)
+    q = torch.where(d > 0, torch.round((v - lo) / safe), 0).clamp(0, 15)
+    zp = (-lo / safe).half().float()
+    return torch.where(d > 0, (q - zp) * d, lo).reshape(w.shape)
+
+
+def is_block_weight(name: str) -> bool:
+    """The weights the 4-bit file holds as MatMulNBits blocks (not routers, gates, norms, embedding)."""
+    return (".self_attn." in name and name.endswith("_proj.weight")) or name.endswith("experts.gate_up_proj") or \
+        name.endswith("experts.down_proj") or (".shared_expert." in name and name.endswith("_proj.weight"))
+
+
+def q4_0_round(w: torch.Tensor) -> torch.Tensor:
+    """llama.cpp's Q4_0 (blocks of 32: w = d*(q - 8), fp16 d, the largest |w| at q = 0), dequantised to fp32."""
+    v = w.reshape(*w.shape[:-1], -1, Q4_BLOCK).float()
+    extreme = v.gather(-1, v.abs().argmax(dim=-1, keepdim=True))
+    d = (extreme / -8).half().float()
+    q = torch.where(d != 0, torch.round(v / torch.where(d != 0, d, 1)) + 8, 8).clamp(0, 15)
+    return (d * (q - 8)).reshape(w.shape)
+
+
+def round_weights(moe_dir: Path, out: Path, embedding: str) -> None:
+    """Give every weight of the MoE a 4-bit block form, so that the browser's 4-bit file holds it exactly.
+
+    The construction keeps the GGUF's Q4_1 blocks for attention and the experts' gate/up rows, but the
+    down projections' blocks run along the neurons, which the co-activation grouping regrouped: they
+    are rounded to fresh Q4_1 blocks here. The Q8_0 token embedding (tied to the LM head) is rounded
+    to Q4_0 (it halves the largest tensor; Q4_0 because the 4-bit embedding kernel has no float zero
+    point). ppl measures what this rounding costs next to the construction itself.
+    """
+    from safetensors.torch import load_file
+    state = load_file(str(moe_dir / "model.safetensors"))
+    changed, worst = {}, {}
+    for name, tensor in state.items():
+        if is_block_weight(name):
+            rounded = q4_1_round(tensor)
+        elif name == "model.embed_tokens.weight" and embedding == "q4_0":
+            rounded = q4_0_round(tensor)
+        else:
+            continue
+        changed[name] = float(((rounded - tensor).norm() / tensor.norm()))
+        worst[name] = float((rounded - tensor).abs().max())
+        state[name] = rounded.contiguous()
+    out.mkdir(parents=True, exist_ok=True)
+    for f in moe_dir.iterdir():
+        if f.name not in ("model.safetensors", "ppl_report.json"):
+            shutil.copy(f, out / f.name)
+    save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
+    regrouped = [n for n in changed if "down_proj" in n]
+    kept = [n for n in changed if "down_proj" not in n and n != "model.embed_tokens.weight"]
+    summary = {"embedding": embedding, "rounded_tensors": len(changed),
+               "down_projections_relative_change": float(np.mean([changed[n] for n in regrouped])),
+               "gguf_blocks_relative_change": float(np.mean([changed[n] for n in kept])),
+               "gguf_blocks_max_abs_change": max(worst[n] for n in kept),
+               "embedding_relative_change": changed.get("model.embed_tokens.weight")}
+    (out / "round_report.json").write_text(json.dumps(summary, indent=1))
+    print(json.dumps(summary))
+
+
 # ---------------------------------------------------------------- ppl
 
 @torch.no_grad()
@@ -327,7 +448,14 @@ def main() -> None:
     # worse (0.2214); 0.25 keeps more contrast in the softmax RW.
     b.add_argument("--temperature", type=float, default=0.25)
     b.add_argument("--train-limit", type=int, default=24576)
+    b.add_argument("--granularity", choices=("neuron", "block"), default="neuron",
+                   help="group single neurons, or the GGUF's Q4_1 blocks of 32 (keeps the 4-bit weights exact)")
     b.add_argument("--out", type=Path, default=WORK / "moe")
+    r = sub.add_parser("round")
+    r.add_argument("--moe", type=Path, default=WORK / "moe")
+    r.add_argument("--out", type=Path, default=WORK / "moe_q4")
+    r.add_argument("--embedding", choices=("q8_0", "q4_0"), default="q8_0",
+                   help="keep the GGUF's Q8_0 embedding, or round it to Q4_0 (measured: ppl_report.json)")
     p = sub.add_parser("ppl")
     p.add_argument("--moe", type=Path, default=WORK / "moe")
     p.add_argument("--tokens", type=int, default=16384)
@@ -338,7 +466,9 @@ def main() -> None:
     if args.stage == "collect":
         collect(args.train_tokens, args.eval_tokens)
     elif args.stage == "build":
-        build(args.shared, args.experts, args.top_k, args.temperatures, args.temperature, args.ridge, args.out, args.train_limit)
+        build(args.shared, args.experts, args.top_k, args.temperatures, args.temperature, args.ridge, args.out, args.train_limit, args.granularity)
+    elif args.stage == "round":
+        round_weights(args.moe, args.out, args.embedding)
     else:
         ppl(args.moe, args.tokens, args.temperatures)
 

@@ -25,8 +25,8 @@ TEXTS = ["The river rose after three days of rain.", "Compilers translate source
 @torch.no_grad()
 def main() -> None:
     torch.set_num_threads(2)
-    model = Qwen2MoeForCausalLM.from_pretrained(WORK / "moe", experts_implementation="eager").eval()
-    tokenizer = AutoTokenizer.from_pretrained(WORK / "moe")
+    model = Qwen2MoeForCausalLM.from_pretrained(WORK / "moe_q4", experts_implementation="eager").eval()
+    tokenizer = AutoTokenizer.from_pretrained(WORK / "moe_q4")
     k = model.config.num_experts_per_tok
     checks = []
     for text in TEXTS:
