@@ -18,6 +18,7 @@ import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { summarize, type Summary } from './stats.ts';
 import { CHROMIUM_BASE_FLAGS, CHROMIUM_PATH } from '../e2e/chromium.ts';
 import type { BuiltinTemplateId } from '../workers/templates.ts';
+import type { ModelDtype } from '../models/dtypes.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 /** Parallel checkouts on one machine each pick their own port (as the e2e tests do). */
@@ -60,11 +61,19 @@ export function stopPreview(server: ChildProcess): void {
   if (server.pid) process.kill(-server.pid, 'SIGTERM');
 }
 
+/** An embedded model and the dtype the page loads it in. */
+export interface BenchModel {
+  id: string;
+  dtype: ModelDtype;
+}
+
+export const DEMO_MODEL: BenchModel = { id: 'moee-demo', dtype: 'q8' };
+
 /** ms from navigation start until the app shows the HS matrix of all 8 texts and is idle. */
-async function timeToFirstMatrix(context: BrowserContext): Promise<number> {
+async function timeToFirstMatrix(context: BrowserContext, model: BenchModel): Promise<number> {
   const page = await context.newPage();
-  const settings = { text: APP_TEXTS.join('\n'), ep: 'wasm', dtype: 'q8', templateId: 'prompteol' };
-  await page.goto(`${BASE}/#s=${encodeURIComponent(JSON.stringify(settings))}`);
+  const settings = { text: APP_TEXTS.join('\n'), ep: 'wasm', dtype: model.dtype, templateId: 'prompteol' };
+  await page.goto(`${BASE}/?model=${encodeURIComponent(model.id)}#s=${encodeURIComponent(JSON.stringify(settings))}`);
   const handle = await page.waitForFunction(
     (n) => {
       const status = document.querySelector('[data-testid=status]') as HTMLElement | null;
@@ -82,15 +91,15 @@ async function timeToFirstMatrix(context: BrowserContext): Promise<number> {
   return ms;
 }
 
-export async function coldStart(repeats: number): Promise<{ coldMs: Summary; warmMs: Summary; coldOverWarm: Summary }> {
+export async function coldStart(repeats: number, model: BenchModel = DEMO_MODEL): Promise<{ coldMs: Summary; warmMs: Summary; coldOverWarm: Summary }> {
   const cold: number[] = [];
   const warm: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const profile = mkdtempSync(join(tmpdir(), 'moee-bench-'));
     const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: FLAGS });
     try {
-      cold.push(await timeToFirstMatrix(context));
-      warm.push(await timeToFirstMatrix(context));
+      cold.push(await timeToFirstMatrix(context, model));
+      warm.push(await timeToFirstMatrix(context, model));
     } finally {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -116,8 +125,8 @@ export interface ColdPhases {
   wasmThreads: number;
 }
 
-/** The harness (no UI, so no first draw) loading moee-demo q8 on WASM on a fresh profile, then embedding 8 texts. */
-export async function coldPhases(repeats: number): Promise<ColdPhases> {
+/** The harness (no UI, so no first draw) loading a model (moee-demo q8) on WASM on a fresh profile, then embedding 8 texts. */
+export async function coldPhases(repeats: number, model: BenchModel = DEMO_MODEL): Promise<ColdPhases> {
   const rows: Record<Exclude<keyof ColdPhases, 'wasmThreads'>, number>[] = [];
   let wasmThreads = 0;
   for (let i = 0; i < repeats; i++) {
@@ -127,7 +136,7 @@ export async function coldPhases(repeats: number): Promise<ColdPhases> {
       const page = await context.newPage();
       await page.goto(`${BASE}/harness.html`);
       await page.waitForFunction(() => document.body.dataset.ready === 'true');
-      const r = await page.evaluate((list) => window.moeeHarness.timedStart('moee-demo', 'q8', 'wasm', list), APP_TEXTS);
+      const r = await page.evaluate(([list, m]) => window.moeeHarness.timedStart(m.id, m.dtype, 'wasm', list), [APP_TEXTS, model] as const);
       if (r.ep !== 'wasm') throw new Error(`the harness ran on ${r.ep}`);
       wasmThreads = r.wasmThreads;
       const m = r.marks;
@@ -301,4 +310,29 @@ export async function browserMemory(texts: string[], requests: number, repeats: 
     }
   }
   return { requests, textsPerRequest: texts.length, after10, afterAll, growth: summarize(afterAll.map((b, i) => b / after10[i] - 1)) };
+}
+
+/** Texts per second of one harness embed of `texts` (after a warm-up embed), on WASM. */
+export async function harnessThroughput(model: BenchModel, texts: string[]): Promise<{ textsPerSecond: number; wasmThreads: number }> {
+  const profile = mkdtempSync(join(tmpdir(), 'moee-bench-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: FLAGS });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${BASE}/harness.html`);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    const loaded = await page.evaluate((m) => window.moeeHarness.load(m.id, m.dtype, 'wasm'), model);
+    if (!loaded.ok) throw new Error(`harness load failed: ${JSON.stringify(loaded.error)}`);
+    if (loaded.model.ep !== 'wasm') throw new Error(`harness ran on ${loaded.model.ep}`);
+    const ms = await page.evaluate(async (list) => {
+      await window.moeeHarness.embed(list.slice(0, 8));
+      const start = performance.now();
+      const r = await window.moeeHarness.embed(list);
+      if (!r.ok) throw new Error('embed failed');
+      return performance.now() - start;
+    }, texts);
+    return { textsPerSecond: texts.length / (ms / 1000), wasmThreads: loaded.capabilities.wasmThreads };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 }
