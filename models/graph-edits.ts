@@ -160,15 +160,15 @@ class GraphIndex {
     if (tensor) {
       if (isExternal(tensor)) return null;
       const dims = (tensor.dims ?? []).map(Number);
-      if (tensor.dataType === FLOAT) return { kind: 'float', dims, values: float32Of(tensor) };
-      if (tensor.dataType === FLOAT16) return { kind: 'float', dims, values: float16Of(tensor) };
+      if (tensor.dataType === FLOAT) return { kind: 'float', dims, values: float32Of(tensor), seenAs: FLOAT };
+      if (tensor.dataType === FLOAT16) return { kind: 'float', dims, values: float16Of(tensor), seenAs: FLOAT16 };
       if (tensor.dataType === UINT8 || tensor.dataType === UINT4) return { kind: 'bytes', dims, values: uint8Of(tensor), dataType: tensor.dataType };
       return null;
     }
     const node = this.producer.get(name);
     if (node?.opType === 'Cast' && intAttr(node, 'to') === FLOAT) {
       const source = this.constant(node.input?.[0] ?? '');
-      return source?.kind === 'float' ? source : null;
+      return source?.kind === 'float' ? { ...source, seenAs: FLOAT } : null;
     }
     if (node?.opType === 'Reshape') {
       const source = this.constant(node.input?.[0] ?? '');
@@ -195,7 +195,13 @@ class GraphIndex {
 }
 
 /** A constant's values: fp32 numbers, or raw bytes (uint8 codes, packed uint4). */
-type ResolvedConstant = { kind: 'float'; dims: number[]; values: Float32Array } | { kind: 'bytes'; dims: number[]; values: Uint8Array; dataType: number };
+type ResolvedConstant = {
+  kind: 'float';
+  dims: number[];
+  values: Float32Array;
+  /** The element type its consumer sees (fp16 tables reach a kernel as fp32 through a Cast). */
+  seenAs: typeof FLOAT | typeof FLOAT16;
+} | { kind: 'bytes'; dims: number[]; values: Uint8Array; dataType: number };
 
 function constantNodeTensor(node: Node | undefined): Tensor | null {
   if (node?.opType !== 'Constant') return null;
@@ -349,7 +355,7 @@ function dequantizeGatherBlockQuantized(graph: Graph, index: GraphIndex, report:
     const blockSize = intAttr(node, 'block_size') ?? 128;
     // 4-bit tables come as uint4 elements or as uint8 bytes holding two codes each (low nibble first).
     const packedAsExpected = data?.kind === 'bytes' && ((bits === 4 && (data.dataType === UINT4 || data.dataType === UINT8)) || (bits === 8 && data.dataType === UINT8));
-    if (!data || data.kind !== 'bytes' || scales?.kind !== 'float' || !packedAsExpected || data.dims.length !== 2 ||
+    if (!data || data.kind !== 'bytes' || scales?.kind !== 'float' || scales.seenAs !== FLOAT || !packedAsExpected || data.dims.length !== 2 ||
         (intAttr(node, 'quantize_axis') ?? 1) !== 1 || (intAttr(node, 'gather_axis') ?? 0) !== 0 || (zpName && !zp)) {
       report.skipped.push(`${node.name}: GatherBlockQuantized kept (not a 2-D 4- or 8-bit table gathered on axis 0)`);
       continue;
@@ -397,7 +403,8 @@ function dequantizable(node: Node, index: GraphIndex): boolean {
   // `constant` is null for those.
   const bT = index.constant(b ?? '');
   const sT = index.constant(scales ?? '');
-  if (bT?.kind !== 'bytes' || sT?.kind !== 'float') return false;
+  // fp16 scales seen as fp16 mean an fp16 graph (q4f16): an fp32 weight would not type-check there.
+  if (bT?.kind !== 'bytes' || sT?.kind !== 'float' || sT.seenAs !== FLOAT) return false;
   return !zp || index.constant(zp) !== null;
 }
 
