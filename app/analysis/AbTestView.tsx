@@ -4,27 +4,11 @@
  * to how far HS moves (1 − cos). The paper's robustness claim, at the level of a single text.
  */
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
-import { TEMPLATE_IDS, type BuiltinTemplateId } from '../../workers/templates.ts';
 import { runAbTest } from './views-actions.ts';
-import { fmt, useRunning, ViewError } from './common.tsx';
+import { fmt, TemplatePick, useRunning, ViewError } from './common.tsx';
 import { SERIES_COLORS } from './palette.ts';
 import { useAnalysis } from './state.ts';
 import { useViewInputs } from './view-inputs.ts';
-
-function TemplatePick({ value, onChange, testId, label }: { value: BuiltinTemplateId; onChange: (v: BuiltinTemplateId) => void; testId: string; label: string }) {
-  return (
-    <label>
-      {label}{' '}
-      <select value={value} onChange={(e) => onChange(e.target.value as BuiltinTemplateId)} data-testid={testId}>
-        {TEMPLATE_IDS.map((id) => (
-          <option key={id} value={id}>
-            {id}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 /** Five evenly spaced ticks from 0 to a round number above `max` (divergences here can be 0.0003 or 0.3). */
 function niceAxis(max: number): { top: number; ticks: number[]; digits: number } {

@@ -6,9 +6,9 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { expertDetail, type ExpertMap } from '../../core/index.ts';
 import { viridis } from '../colormap.ts';
-import { TEMPLATE_IDS, type BuiltinTemplateId } from '../../workers/templates.ts';
+import { clearCanvas } from '../canvas.ts';
 import { runExperts } from './views-actions.ts';
-import { fmt, useRunning, ViewError } from './common.tsx';
+import { fmt, TemplatePick, useRunning, ViewError } from './common.tsx';
 import { useAnalysis, type ExpertsResult } from './state.ts';
 import { useViewInputs } from './view-inputs.ts';
 
@@ -33,10 +33,7 @@ function ExpertMapCanvas({ result, colour, layer, expert, onPick }: { result: Ex
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx) return;
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, width, height);
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.textBaseline = 'middle';
+    clearCanvas(ctx, width, height);
     for (let l = 0; l < map.layers; l++) {
       ctx.fillStyle = '#333';
       ctx.textAlign = 'right';
@@ -161,16 +158,7 @@ export function ExpertsView() {
         specialist); dormant experts are never in any token’s top k on this input. The template’s own tokens are counted too, so “none” (the text in quotes) is the default here.
       </p>
       <div className="controls">
-        <label>
-          Template{' '}
-          <select value={template} onChange={(e) => setInputs({ expertTemplate: e.target.value as BuiltinTemplateId })} data-testid="experts-template">
-            {TEMPLATE_IDS.map((id) => (
-              <option key={id} value={id}>
-                {id}
-              </option>
-            ))}
-          </select>
-        </label>
+        <TemplatePick value={template} onChange={(v) => setInputs({ expertTemplate: v })} testId="experts-template" />
         <label>
           Colour{' '}
           <select value={colour} onChange={(e) => setInputs({ expertColour: e.target.value as 'share' | 'entropy' })} data-testid="experts-colour">

@@ -2,13 +2,12 @@
 import { TEMPLATE_IDS, type BuiltinTemplateId } from '../../workers/templates.ts';
 import { useAnalysis, type AnalysisViewId } from './state.ts';
 
-export function TemplateSelect() {
-  const template = useAnalysis((s) => s.template);
-  const set = useAnalysis((s) => s.set);
+/** One template picker, controlled: every view that picks a single template uses it. */
+export function TemplatePick({ value, onChange, testId, label = 'Template' }: { value: BuiltinTemplateId; onChange: (v: BuiltinTemplateId) => void; testId: string; label?: string }) {
   return (
     <label>
-      Template{' '}
-      <select value={template} onChange={(e) => set({ template: e.target.value as BuiltinTemplateId })} data-testid="analysis-template">
+      {label}{' '}
+      <select value={value} onChange={(e) => onChange(e.target.value as BuiltinTemplateId)} data-testid={testId}>
         {TEMPLATE_IDS.map((id) => (
           <option key={id} value={id}>
             {id}
@@ -17,6 +16,13 @@ export function TemplateSelect() {
       </select>
     </label>
   );
+}
+
+/** The analysis page's shared template, which most views read. */
+export function TemplateSelect() {
+  const template = useAnalysis((s) => s.template);
+  const set = useAnalysis((s) => s.set);
+  return <TemplatePick value={template} onChange={(v) => set({ template: v })} testId="analysis-template" />;
 }
 
 export function TemplateChecklist({ value, onChange, testId }: { value: BuiltinTemplateId[]; onChange: (v: BuiltinTemplateId[]) => void; testId: string }) {

@@ -4,6 +4,7 @@
  */
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { DIVERGING_LUT, diverging, VIRIDIS_LUT, viridis } from '../colormap.ts';
+import { CANVAS_FONT } from '../canvas.ts';
 import { matrixCsv, matrixJson, offDiagonalRange } from '../derive.ts';
 import { downloadPng, downloadText } from '../download.ts';
 import { useStaggered } from '../stagger.ts';
@@ -51,7 +52,6 @@ const TOP_PX = 18;
 const LEGEND_PX = 48;
 /** The diagonal (each text with itself, cosine 1) in grey, so that it never reads as the largest off-diagonal value. */
 const DIAGONAL_GREY = 0xc8;
-const FONT = '11px system-ui, sans-serif';
 
 /** The smallest "nice" step whose ticks are at least `minPx` apart. */
 function tickStep(cell: number, minPx: number): number {
@@ -148,7 +148,7 @@ function MatrixFigure({ id, title, settingsLines, settings, values, labels, orde
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, width, height);
     ctx.putImageData(gridImage, left, TOP_PX);
-    ctx.font = FONT;
+    ctx.font = CANVAS_FONT;
     ctx.fillStyle = '#333';
     ctx.textBaseline = 'middle';
     // Rows: the sentence (numbered as in the editor) when cells are tall enough, else every k-th number.

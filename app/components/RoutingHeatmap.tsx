@@ -6,6 +6,7 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis, type XAxisTickContentProps, type YAxisTickContentProps } from 'recharts';
 import { viridis } from '../colormap.ts';
+import { clearCanvas } from '../canvas.ts';
 import { alignTokens, expertLoad, layerSlice, overlap, tableCsv, topKIndices, topKMarks } from '../derive.ts';
 import { downloadPng, downloadSvgPng, downloadText } from '../download.ts';
 import { useStore, type Settings } from '../store.ts';
@@ -98,10 +99,7 @@ const Heatmap = staggered(memo(function Heatmap({ rows, cols, values, marks, row
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx) return;
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, width, height);
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.textBaseline = 'middle';
+    clearCanvas(ctx, width, height);
     for (let r = 0; r < rows; r++) {
       ctx.fillStyle = '#333';
       ctx.fillText(rowLabels[r].slice(0, 14), 2, r * CELL + CELL / 2);
@@ -321,10 +319,7 @@ const TokenComparison = staggered(memo(function TokenComparison({ result, texts,
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx) return;
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, width, height);
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.textBaseline = 'middle';
+    clearCanvas(ctx, width, height);
     ctx.fillStyle = '#333';
     ctx.fillText(`text ${a + 1}`, 2, rowH / 2);
     ctx.fillText(`text ${b + 1}`, labelW + 2, rowH / 2);
