@@ -357,7 +357,7 @@ function dequantizeGatherBlockQuantized(graph: Graph, index: GraphIndex, report:
     const packedAsExpected = data?.kind === 'bytes' && ((bits === 4 && (data.dataType === UINT4 || data.dataType === UINT8)) || (bits === 8 && data.dataType === UINT8));
     if (!data || data.kind !== 'bytes' || scales?.kind !== 'float' || scales.seenAs !== FLOAT || !packedAsExpected || data.dims.length !== 2 ||
         (intAttr(node, 'quantize_axis') ?? 1) !== 1 || (intAttr(node, 'gather_axis') ?? 0) !== 0 || (zpName && !zp)) {
-      report.skipped.push(`${node.name}: GatherBlockQuantized kept (not a 2-D 4- or 8-bit table gathered on axis 0)`);
+      report.skipped.push(`${node.name}: GatherBlockQuantized kept (not a 2-D 4- or 8-bit table with fp32 scales, gathered on axis 0)`);
       continue;
     }
     const [rows, stored] = data.dims;

@@ -4,7 +4,7 @@
  */
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { DIVERGING_LUT, diverging, VIRIDIS_LUT, viridis } from '../colormap.ts';
-import { CANVAS_FONT } from '../canvas.ts';
+import { clearCanvas } from '../canvas.ts';
 import { matrixCsv, matrixJson, offDiagonalRange } from '../derive.ts';
 import { downloadPng, downloadText } from '../download.ts';
 import { useStaggered } from '../stagger.ts';
@@ -145,12 +145,9 @@ function MatrixFigure({ id, title, settingsLines, settings, values, labels, orde
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx || !gridImage) return;
-    ctx.fillStyle = '#fff';
-    ctx.fillRect(0, 0, width, height);
+    clearCanvas(ctx, width, height);
     ctx.putImageData(gridImage, left, TOP_PX);
-    ctx.font = CANVAS_FONT;
     ctx.fillStyle = '#333';
-    ctx.textBaseline = 'middle';
     // Rows: the sentence (numbered as in the editor) when cells are tall enough, else every k-th number.
     const rowStep = textLabels ? 1 : tickStep(cell, 14);
     for (let a = 0; a < n; a += rowStep) {
