@@ -10,10 +10,10 @@ import { cpus } from 'node:os';
 import { parseSts, uniqueSentences } from '../core/sts.ts';
 import { coldPhases, coldStart, harnessThroughput, startPreview, stopPreview, type BenchModel } from './browser.ts';
 import type { Summary } from './stats.ts';
+import { stsFile } from '../cli/sts-data.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const TEXTS = Number(process.env.BENCH_TEXTS ?? 64);
-const STS_DIR = process.env.MOEE_STS_DIR ?? new URL('../../shared/data/sts/', import.meta.url).pathname;
 const MODELS: BenchModel[] = [
   { id: 'moee-demo', dtype: 'q8' },
   { id: 'moee-smollm2', dtype: 'q4' },
@@ -29,7 +29,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const texts = uniqueSentences(parseSts(readFileSync(`${STS_DIR}/sts13.tsv`, 'utf8'))).sentences.slice(0, TEXTS);
+  const texts = uniqueSentences(parseSts(readFileSync(stsFile('sts13.tsv'), 'utf8'))).sentences.slice(0, TEXTS);
   const server = await startPreview();
   const rows: Row[] = MODELS.map((model) => ({ model, coldMs: [], warmMs: [], phases: [], textsPerSecond: [], wasmThreads: 0 }));
   try {

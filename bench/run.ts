@@ -37,6 +37,7 @@ import { fmt, summarize, type Summary } from './stats.ts';
 import { forwardFlops, matmulPeak, matmulProbe, usefulFlops, type Qwen2MoeShape } from './flops.ts';
 import { browserMemory, coldPhases, coldStart, longTasks, startPreview, stopPreview } from './browser.ts';
 import { applyTemplate, TEMPLATE_IDS } from '../workers/templates.ts';
+import { stsFile } from '../cli/sts-data.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 /** Skip the Chromium part (e.g. on a machine without /usr/bin/chromium): BENCH_BROWSER=0. */
@@ -53,9 +54,8 @@ const MODEL_DIR = new URL('../models/moee-demo/', import.meta.url);
 const THREADS = Number(process.env.BENCH_THREADS ?? nodeThreads());
 const createNodeEngine = (modelId: string, dtype: 'fp32' | 'q8') => createEngine(modelId, dtype, LOCAL_MODELS_DIR, THREADS);
 /** Real text of varied length: STS13's distinct sentences in a seeded shuffle (shared/data/sts, or $MOEE_STS_DIR). */
-const STS_DIR = process.env.MOEE_STS_DIR ?? new URL('../shared/data/sts/', ROOT).pathname;
 const STS13 = (() => {
-  const { sentences } = uniqueSentences(parseSts(readFileSync(`${STS_DIR}/sts13.tsv`, 'utf8')));
+  const { sentences } = uniqueSentences(parseSts(readFileSync(stsFile('sts13.tsv'), 'utf8')));
   const random = seededRandom(13);
   const order = sentences.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {

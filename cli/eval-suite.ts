@@ -11,7 +11,7 @@
  * Writes models/<model>/eval/sts.json and sts.md, then re-renders the model card
  * (models/build/model_card.py, standard-library Python) when a Python is found.
  *
- * Options: --render-only (re-render sts.md and the card from sts.json, no model run)  --model moee-demo  --dtype q4|q8|fp32  --data DIR (default ../shared/data/sts, or $MOEE_STS_DIR)
+ * Options: --render-only (re-render sts.md and the card from sts.json, no model run)  --model moee-demo  --dtype q4|q8|fp32  --data DIR (default $MOEE_STS_DIR, else the shared/data/sts above the checkout: cli/sts-data.ts)
  *          --sample N (a seeded random N pairs per file, for a model too slow for the full files; the card
  *          quotes the command)  --threads N (WASM threads, default 1)
  *          --limit N (first N pairs per file: a quick smoke run; never written as the model's results
@@ -23,6 +23,7 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { stsDataDir } from './sts-data.ts';
 import {
   crossTemplateCorrelation,
   parseSts,
@@ -152,7 +153,7 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
     options: {
       model: { type: 'string', default: 'moee-demo' },
       dtype: { type: 'string', default: 'q8' },
-      data: { type: 'string', default: process.env.MOEE_STS_DIR ?? resolve(ROOT, '../shared/data/sts') },
+      data: { type: 'string' },
       limit: { type: 'string' },
       sample: { type: 'string' },
       threads: { type: 'string', default: '1' },
@@ -168,11 +169,11 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
   }
   const limit = values.limit ? Number(values.limit) : null;
   if (limit !== null && !values.out) throw new Error('--limit is a smoke run: give --out DIR so it cannot overwrite the model\'s results');
-  if (!existsSync(join(values.data, 'sts12.tsv'))) throw new Error(`no STS files in ${values.data} (sts12.tsv, sts13.tsv, sts14.tsv); pass --data DIR or set MOEE_STS_DIR`);
+  const dataDir = stsDataDir(values.data ? { ...process.env, MOEE_STS_DIR: values.data } : process.env);
   const started = performance.now();
   const sample = values.sample ? Number(values.sample) : null;
   const threads = Number(values.threads);
-  const files = loadFiles(values.data, limit, sample);
+  const files = loadFiles(dataDir, limit, sample);
   const dtype = values.dtype as ModelDtype;
   const engine = await createNodeEngine(values.model, dtype, undefined, threads);
   log(`${engine.info.modelId} ${dtype} on ${engine.info.ep}; ${FILES.map((f) => `${f}: ${files[f].pairs.length} pairs`).join(', ')}`);

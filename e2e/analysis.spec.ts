@@ -6,11 +6,12 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { DEMO_PAGE } from './pages.ts';
+import { stsFile } from '../cli/sts-data.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const STS13 = resolve(process.env.MOEE_STS_DIR ?? '../shared/data/sts', 'sts13.tsv');
+const STS13 = stsFile('sts13.tsv');
 /** A long task, by the browser's definition: what the benchmark must never cause. */
 const LONG_TASK_MS = 50;
 

@@ -7,13 +7,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { VIRIDIS_LUT } from '../app/colormap.ts';
 import type { compareRankings, ExpertDetail, NeighbourRepresentation } from '../core/index.ts';
 import { DEMO_PAGE } from './pages.ts';
+import { stsFile } from '../cli/sts-data.ts';
 import type { ViewsReferenceInput } from './views-reference.ts';
 
-const STS13 = resolve(process.env.MOEE_STS_DIR ?? '../shared/data/sts', 'sts13.tsv');
+const STS13 = stsFile('sts13.tsv');
 const REPS: NeighbourRepresentation[] = ['hs', 'rw', 'concat', 'sum'];
 /** More rows than two of the page's 512-row scoring blocks: the search runs in three. */
 const CORPUS_LINES = 1200;

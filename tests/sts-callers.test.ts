@@ -9,13 +9,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { stsFile } from '../cli/sts-data.ts';
 import { parseSts, scoreSts, STS_METHODS, stsPairRows, textSetEmbeddings, type StsPair, type StsScores } from '../core/index.ts';
 import { handleCompute } from '../app/analysis/compute-handler.ts';
 import { ANALYSIS_EMBED_OPTIONS } from '../app/analysis/options.ts';
 import { createNodeEngine, type NodeEngine } from '../workers/node-engine.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
-const STS13 = new URL('../../shared/data/sts/sts13.tsv', import.meta.url);
+const STS13 = stsFile('sts13.tsv');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 let pairs: StsPair[];

@@ -4,12 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { stsFile } from '../../cli/sts-data.ts';
 import { adjustedMutualInfo, kMeans, matrix, matrixEntropy, matrixNuclearNorm, parseSts, uniqueSentences, type StsPair } from '../../core/index.ts';
 import { createNodeEngine, type NodeEngine } from '../../workers/node-engine.ts';
 import { handleCompute } from './compute-handler.ts';
 import { ANALYSIS_EMBED_OPTIONS } from './options.ts';
 
-const STS13 = new URL('../../../shared/data/sts/sts13.tsv', import.meta.url);
+const STS13 = stsFile('sts13.tsv');
 
 let engine: NodeEngine;
 let pairs: StsPair[];
