@@ -95,15 +95,10 @@ export async function coldStart(repeats: number, model: BenchModel = DEMO_MODEL)
   const cold: number[] = [];
   const warm: number[] = [];
   for (let i = 0; i < repeats; i++) {
-    const profile = mkdtempSync(join(tmpdir(), 'moee-bench-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: FLAGS });
-    try {
+    await withFreshProfile(async (context) => {
       cold.push(await timeToFirstMatrix(context, model));
       warm.push(await timeToFirstMatrix(context, model));
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   }
   return { coldMs: summarize(cold), warmMs: summarize(warm), coldOverWarm: summarize(cold.map((c, i) => c / warm[i])) };
 }
@@ -130,12 +125,8 @@ export async function coldPhases(repeats: number, model: BenchModel = DEMO_MODEL
   const rows: Record<Exclude<keyof ColdPhases, 'wasmThreads'>, number>[] = [];
   let wasmThreads = 0;
   for (let i = 0; i < repeats; i++) {
-    const profile = mkdtempSync(join(tmpdir(), 'moee-bench-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: FLAGS });
-    try {
-      const page = await context.newPage();
-      await page.goto(`${BASE}/harness.html`);
-      await page.waitForFunction(() => document.body.dataset.ready === 'true');
+    await withFreshProfile(async (context) => {
+      const page = await openHarnessPage(context);
       const r = await page.evaluate(([list, m]) => window.moeeHarness.timedStart(m.id, m.dtype, 'wasm', list), [APP_TEXTS, model] as const);
       if (r.ep !== 'wasm') throw new Error(`the harness ran on ${r.ep}`);
       wasmThreads = r.wasmThreads;
@@ -150,10 +141,7 @@ export async function coldPhases(repeats: number, model: BenchModel = DEMO_MODEL
         firstEmbed: m.firstEmbed - m.ready,
         total: m.firstEmbed,
       });
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   }
   const of = (k: keyof (typeof rows)[number]) => summarize(rows.map((r) => r[k]));
   return {
@@ -168,11 +156,30 @@ export async function coldPhases(repeats: number, model: BenchModel = DEMO_MODEL
   };
 }
 
-async function openHarness(context: BrowserContext): Promise<{ page: Page; wasmThreads: number }> {
+/** A persistent context on a profile of its own, closed and deleted after `work`: every start is cold. */
+async function withFreshProfile<T>(work: (context: BrowserContext) => Promise<T>): Promise<T> {
+  const profile = mkdtempSync(join(tmpdir(), 'moee-bench-'));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: FLAGS });
+  try {
+    return await work(context);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+/** The harness page (no UI), once its engine client is up. */
+async function openHarnessPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${BASE}/harness.html`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true');
-  const loaded = await page.evaluate(() => window.moeeHarness.load('moee-demo', 'q8', 'wasm'));
+  return page;
+}
+
+/** The harness with `model` loaded on WASM (refusing any other EP). */
+async function openHarness(context: BrowserContext, model: BenchModel = DEMO_MODEL): Promise<{ page: Page; wasmThreads: number }> {
+  const page = await openHarnessPage(context);
+  const loaded = await page.evaluate((m) => window.moeeHarness.load(m.id, m.dtype, 'wasm'), model);
   if (!loaded.ok) throw new Error(`harness load failed: ${JSON.stringify(loaded.error)}`);
   if (loaded.model.ep !== 'wasm') throw new Error(`harness ran on ${loaded.model.ep}`);
   return { page, wasmThreads: loaded.capabilities.wasmThreads };
@@ -314,15 +321,8 @@ export async function browserMemory(texts: string[], requests: number, repeats: 
 
 /** Texts per second of one harness embed of `texts` (after a warm-up embed), on WASM. */
 export async function harnessThroughput(model: BenchModel, texts: string[]): Promise<{ textsPerSecond: number; wasmThreads: number }> {
-  const profile = mkdtempSync(join(tmpdir(), 'moee-bench-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: FLAGS });
-  try {
-    const page = await context.newPage();
-    await page.goto(`${BASE}/harness.html`);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true');
-    const loaded = await page.evaluate((m) => window.moeeHarness.load(m.id, m.dtype, 'wasm'), model);
-    if (!loaded.ok) throw new Error(`harness load failed: ${JSON.stringify(loaded.error)}`);
-    if (loaded.model.ep !== 'wasm') throw new Error(`harness ran on ${loaded.model.ep}`);
+  return withFreshProfile(async (context) => {
+    const { page, wasmThreads } = await openHarness(context, model);
     const ms = await page.evaluate(async (list) => {
       await window.moeeHarness.embed(list.slice(0, 8));
       const start = performance.now();
@@ -330,9 +330,6 @@ export async function harnessThroughput(model: BenchModel, texts: string[]): Pro
       if (!r.ok) throw new Error('embed failed');
       return performance.now() - start;
     }, texts);
-    return { textsPerSecond: texts.length / (ms / 1000), wasmThreads: loaded.capabilities.wasmThreads };
-  } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
+    return { textsPerSecond: texts.length / (ms / 1000), wasmThreads };
+  });
 }

@@ -7,6 +7,7 @@ import { downloadHubModel, inspectHubModel } from '../engine.ts';
 import { useStore } from '../store.ts';
 import { MODEL_REGISTRY, findRegistryEntry, type RegistryDtype } from '../../models/registry.ts';
 import { DTYPE_LABEL } from '../../workers/protocol.ts';
+import { ModelOptions } from './ModelOptions.tsx';
 
 const ALL_DTYPES: RegistryDtype[] = ['q4', 'q4f16', 'fp16', 'q8', 'fp32'];
 
@@ -45,11 +46,7 @@ export function HubPanel() {
             }}
           >
             <option value="">— or type any id —</option>
-            {MODEL_REGISTRY.filter((m) => !m.embedded).map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.id}
-              </option>
-            ))}
+            <ModelOptions models={MODEL_REGISTRY.filter((m) => !m.embedded)} />
           </select>
         </label>
         <label>

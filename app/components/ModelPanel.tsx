@@ -5,6 +5,7 @@ import { DTYPE_LABEL, LOAD_PHASES, type ModelDtype } from '../../workers/protoco
 import { defaultDtypeOf, EMBEDDED_MODELS } from '../../models/registry.ts';
 import { CachePanel } from './CachePanel.tsx';
 import { HubPanel } from './HubPanel.tsx';
+import { ModelOptions } from './ModelOptions.tsx';
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -71,11 +72,7 @@ export function ModelPanel() {
             }}
           >
             {!embedded && <option value="">{settings.modelId} (Hub)</option>}
-            {EMBEDDED_MODELS.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.id}
-              </option>
-            ))}
+            <ModelOptions models={EMBEDDED_MODELS} />
           </select>
         </label>
         <label>

@@ -74,6 +74,41 @@ def last_real_token(mask: torch.Tensor, padding: str) -> torch.Tensor:
     return torch.tensor([seq - 1 if padding == "left" else int(length) - 1 for length in mask.sum(-1)])
 
 
+def golden_batches(tokenizer, texts: list[str]):
+    """The goldens' inputs: `texts` under each template, left- and right-padded, tokenised as one batch."""
+    for template in TEMPLATES:
+        prompts = [apply_template(template, t) for t in texts]
+        for padding in PADDINGS:
+            tokenizer.padding_side = padding
+            yield template, padding, prompts, tokenizer(prompts, return_tensors="pt", padding=True)
+
+
+def golden_case(blob: Blob, tokenizer, template: str, padding: str, prompts: list[str], enc, router: torch.Tensor,
+                hidden: torch.Tensor, logits: torch.Tensor, k: int) -> dict:
+    """One case of the manifest from a forward pass: router logits [B, L, S, E], final-norm hidden
+    state [B, S, H] and LM logits [B, S, V], read at the last real token (top-k experts at every token)."""
+    mask = enc["attention_mask"]
+    last = last_real_token(mask, padding)
+    rows = torch.arange(mask.shape[0])
+    router = router.float()
+    topk = torch.topk(router, k, dim=-1).indices.permute(0, 2, 1, 3).to(torch.int32)  # B, S, L, k
+    topk[mask == 0] = -1
+    top5 = torch.topk(logits[rows, last, :].float(), 5, dim=-1)
+    return {
+        "template": template,
+        "padding": padding,
+        "prompts": prompts,
+        "input_ids": blob.add(enc["input_ids"].to(torch.int32).numpy()),
+        "attention_mask": blob.add(mask.to(torch.int32).numpy()),
+        "router_logits_last": blob.add(router[rows, :, last, :].contiguous().numpy()),
+        "hidden_state_last": blob.add(hidden.float()[rows, last, :].contiguous().numpy()),
+        "topk_experts": blob.add(topk.contiguous().numpy()),
+        "top5_next_ids": blob.add(top5.indices.to(torch.int32).numpy()),
+        "top5_next_logits": blob.add(top5.values.numpy()),
+        "top5_next_tokens": [[tokenizer.decode([int(i)]) for i in row] for row in top5.indices],
+    }
+
+
 @torch.no_grad()
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -86,41 +121,17 @@ def main() -> None:
     tokenizer = AutoTokenizer.from_pretrained(args.model)
     blob = Blob()
     cases = []
-    for template in TEMPLATES:
-        prompts = [apply_template(template, t) for t in GOLDEN_TEXTS]
-        for padding in PADDINGS:
-            tokenizer.padding_side = padding
-            enc = tokenizer(prompts, return_tensors="pt", padding=True)
-            mask = enc["attention_mask"]
-            pos = position_ids_for(mask)
-            out = model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos,
-                        output_router_logits=True, use_cache=False)
-            hidden = model.model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos,
-                                 use_cache=False).last_hidden_state
-            batch, seq = mask.shape
-            last = last_real_token(mask, padding)
-            rows = torch.arange(batch)
-            router = torch.stack([r.view(batch, seq, -1) for r in out.router_logits], dim=1)  # B, L, S, E
-            router_last = router[rows, :, last, :]  # B, L, E
-            hs_last = hidden[rows, last, :]
-            topk = torch.topk(router, cfg.num_experts_per_tok, dim=-1).indices  # B, L, S, k
-            topk = topk.permute(0, 2, 1, 3).to(torch.int32)  # B, S, L, k
-            topk[mask == 0] = -1
-            next_logits = out.logits[rows, last, :]
-            top5 = torch.topk(next_logits, 5, dim=-1)
-            cases.append({
-                "template": template,
-                "padding": padding,
-                "prompts": prompts,
-                "input_ids": blob.add(enc["input_ids"].to(torch.int32).numpy()),
-                "attention_mask": blob.add(mask.to(torch.int32).numpy()),
-                "router_logits_last": blob.add(router_last.float().numpy()),
-                "hidden_state_last": blob.add(hs_last.float().numpy()),
-                "topk_experts": blob.add(topk.numpy()),
-                "top5_next_ids": blob.add(top5.indices.to(torch.int32).numpy()),
-                "top5_next_logits": blob.add(top5.values.float().numpy()),
-                "top5_next_tokens": [[tokenizer.decode([int(i)]) for i in row] for row in top5.indices],
-            })
+    for template, padding, prompts, enc in golden_batches(tokenizer, GOLDEN_TEXTS):
+        mask = enc["attention_mask"]
+        pos = position_ids_for(mask)
+        out = model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos,
+                    output_router_logits=True, use_cache=False)
+        hidden = model.model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos,
+                             use_cache=False).last_hidden_state
+        batch, seq = mask.shape
+        router = torch.stack([r.view(batch, seq, -1) for r in out.router_logits], dim=1)  # B, L, S, E
+        cases.append(golden_case(blob, tokenizer, template, padding, prompts, enc, router, hidden, out.logits,
+                                 cfg.num_experts_per_tok))
     manifest = {
         "about": "HF transformers Qwen2MoeForCausalLM (eager) reference tensors; see models/build/goldens.py",
         "model": {"num_hidden_layers": cfg.num_hidden_layers, "num_experts": cfg.num_experts,
