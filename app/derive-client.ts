@@ -4,9 +4,11 @@
  */
 import { RpcClient } from '../workers/rpc.ts';
 import type { ConcatStats, CosineMatrices } from './derive.ts';
-import type { DeriveRequest, DeriveResponse, MatrixMessage } from './derive-protocol.ts';
+import type { DeriveProtocol, MatrixMessage } from './derive-protocol.ts';
 
-const derive = new RpcClient<DeriveRequest, DeriveResponse>(() => new Worker(new URL('./derive-worker.ts', import.meta.url), { type: 'module', name: 'moee-derive' }), 'similarity worker');
+const derive = new RpcClient<DeriveProtocol>(() => new Worker(new URL('./derive-worker.ts', import.meta.url), { type: 'module', name: 'moee-derive' }), {
+  name: 'similarity worker',
+});
 
 /** HS, RW and concat cosine matrices, off the main thread. */
 export async function deriveCosines(hs: MatrixMessage, rw: MatrixMessage, stats: ConcatStats): Promise<CosineMatrices> {

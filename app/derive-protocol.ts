@@ -3,6 +3,7 @@
  * similarity math of core/ off the main thread so the page never stalls on 500 texts. Carried by
  * workers/rpc.ts: the reply to a request has its kind.
  */
+import type { RpcError } from '../workers/rpc.ts';
 import type { ConcatStats, CosineMatrices } from './derive.ts';
 
 /** A row-major float matrix as it crosses to the derive worker (copied: the page keeps its result). */
@@ -13,9 +14,18 @@ export interface MatrixMessage {
 }
 
 export type DeriveRequest =
-  | { kind: 'cosines'; id: number; hs: MatrixMessage; rw: MatrixMessage; stats: ConcatStats }
+  | { kind: 'cosines'; id: string; hs: MatrixMessage; rw: MatrixMessage; stats: ConcatStats }
   /** Label-free α over each distinct pair's HS and RW similarity. */
-  | { kind: 'autoAlpha'; id: number; hsPairs: Float32Array; rwPairs: Float32Array };
+  | { kind: 'autoAlpha'; id: string; hsPairs: Float32Array; rwPairs: Float32Array };
 
 /** Replies, one per request kind (a failure is workers/rpc.ts' RpcFailure). */
-export type DeriveResponse = { kind: 'cosines'; id: number; matrices: CosineMatrices } | { kind: 'autoAlpha'; id: number; alpha: number; score: number };
+export type DeriveResponse = { kind: 'cosines'; id: string; matrices: CosineMatrices } | { kind: 'autoAlpha'; id: string; alpha: number; score: number };
+
+/** The derive worker's protocol (workers/rpc.ts): each reply has its request's kind; no progress. */
+export interface DeriveProtocol {
+  request: DeriveRequest;
+  reply: DeriveResponse;
+  progress: never;
+  replyKinds: Record<never, string>;
+  error: RpcError;
+}

@@ -1,18 +1,16 @@
 /**
- * The page's only door to the engine: a typed client over the worker protocol. Every call gets a
- * request id; progress arrives through callbacks, results and named errors through the promise.
- * A hard cancel or a crashed worker replaces the worker with a fresh one (the model must then be
- * loaded again; `onReset` tells the store).
+ * The page's only door to the engine: typed calls over the engine protocol, carried by the same
+ * request/reply layer as the page's other workers (workers/rpc.ts). Every call has a request id;
+ * progress arrives through callbacks, replies and named errors through the promise. A hard cancel
+ * or a crashed worker replaces the worker with a fresh one (the model must then be loaded again;
+ * `onReset` tells the store).
  */
 import {
   ENGINE_REPLY_KINDS,
   type EmbedOptions,
   type EmbedProgressEvent,
   type EmbedResult,
-  type EngineEvent,
-  type EngineReplyKinds,
-  type EngineReplyOf,
-  type EngineRequest,
+  type EngineProtocol,
   type LoadProgressEvent,
   type LoadRequest,
   type LoadedEvent,
@@ -21,9 +19,11 @@ import {
   type InspectRequest,
   type CacheListedEvent,
   type CacheDeletedEvent,
+  type SelfCheckedEvent,
 } from '../workers/protocol.ts';
 import type { CachedFile } from '../workers/hub.ts';
 import type { SerializedError } from '../workers/errors.ts';
+import { newRpcId, RpcClient, type RpcError } from '../workers/rpc.ts';
 
 /** A named engine error on the page side. */
 export class EngineError extends Error {
@@ -33,67 +33,30 @@ export class EngineError extends Error {
   }
 }
 
-interface Pending {
-  resolve: (event: EngineEvent) => void;
-  reject: (error: EngineError) => void;
-  onProgress?: (event: LoadProgressEvent | EmbedProgressEvent) => void;
-  /** The reply kind that ends this request (EngineReplyKinds); any other reply is an error. */
-  done: EngineEvent['kind'];
-}
-
 export interface EngineClientOptions {
   /** Called when the worker was replaced (crash or hard cancel): the model is gone. */
   onReset?: (reason: SerializedError) => void;
 }
 
-let nextId = 0;
+/** Errors the rpc layer makes itself (crash, stop, a wrong reply kind) carry names the engine also uses. */
+const asSerialized = (error: RpcError): SerializedError => error as SerializedError;
 
 export class EngineClient {
-  private worker: Worker;
-  private pending = new Map<string, Pending>();
+  private readonly rpc: RpcClient<EngineProtocol>;
 
   constructor(private readonly options: EngineClientOptions = {}) {
-    this.worker = this.spawn();
-  }
-
-  private spawn(): Worker {
-    // Inline `new URL(..., import.meta.url)` so that Vite bundles the worker.
-    const worker = new Worker(new URL('../workers/worker.ts', import.meta.url), { type: 'module', name: 'moee-engine' });
-    worker.onmessage = (message: MessageEvent<EngineEvent>) => this.receive(message.data);
-    worker.onerror = (event) => {
-      event.preventDefault();
-      this.reset({ name: 'WorkerCrashedError', message: `The engine worker crashed (${event.message || 'unknown error'}); a fresh one was started.` });
-    };
-    return worker;
-  }
-
-  private receive(event: EngineEvent): void {
-    const pending = this.pending.get(event.requestId);
-    if (!pending) return;
-    if (event.kind === 'progress') {
-      pending.onProgress?.(event);
-      return;
-    }
-    this.pending.delete(event.requestId);
-    if (event.kind === 'error') pending.reject(new EngineError(event.error));
-    else if (event.kind !== pending.done) pending.reject(new EngineError({ name: 'InternalError', message: `the engine answered ${event.kind} where ${pending.done} was due` }));
-    else pending.resolve(event);
-  }
-
-  private send<K extends keyof EngineReplyKinds>(request: EngineRequest & { kind: K }, onProgress?: Pending['onProgress']): Promise<EngineReplyOf<K>> {
-    return new Promise<EngineReplyOf<K>>((resolve, reject) => {
-      this.pending.set(request.requestId, { resolve: resolve as (e: EngineEvent) => void, reject, onProgress, done: ENGINE_REPLY_KINDS[request.kind] });
-      this.worker.postMessage(request);
-    });
-  }
-
-  /** Fail every pending request, replace the worker; `notify`: tell the store the model is gone. */
-  private reset(reason: SerializedError, notify = true): void {
-    this.worker.terminate();
-    for (const pending of this.pending.values()) pending.reject(new EngineError(reason));
-    this.pending.clear();
-    this.worker = this.spawn();
-    if (notify) this.options.onReset?.(reason);
+    this.rpc = new RpcClient<EngineProtocol>(
+      // Inline `new URL(..., import.meta.url)` so that Vite bundles the worker.
+      () => new Worker(new URL('../workers/worker.ts', import.meta.url), { type: 'module', name: 'moee-engine' }),
+      {
+        name: 'engine worker',
+        replyKinds: ENGINE_REPLY_KINDS,
+        toError: (error) => new EngineError(asSerialized(error)),
+        onCrash: (error) => this.options.onReset?.(asSerialized(error)),
+        // Started with the page: the worker's module graph (ORT, Transformers.js) loads meanwhile.
+        eager: true,
+      },
+    );
   }
 
   /**
@@ -103,53 +66,60 @@ export class EngineClient {
    * (`webInitChain` in transformers.js src/backends/onnx.js); a fresh worker starts clean.
    */
   restartAfterFailedLoad(): void {
-    this.reset({ name: 'CancelledError', message: 'The engine was restarted after a failed load.' }, false);
+    this.rpc.stop({ name: 'CancelledError', message: 'The engine was restarted after a failed load.' });
   }
 
   static newRequestId(prefix: string): string {
-    return `${prefix}-${++nextId}-${Date.now().toString(36)}`;
+    return newRpcId(prefix);
   }
 
-  capabilities(): Promise<Capabilities> {
-    return this.send({ kind: 'capabilities', requestId: EngineClient.newRequestId('caps') }).then((e) => e.capabilities);
+  async capabilities(): Promise<Capabilities> {
+    return (await this.rpc.call({ kind: 'capabilities' })).capabilities;
   }
 
-  load(request: Omit<LoadRequest, 'kind' | 'requestId'>, onProgress?: (e: LoadProgressEvent) => void, requestId = EngineClient.newRequestId('load')): Promise<LoadedEvent> {
-    return this.send({ kind: 'load', requestId, ...request }, onProgress as Pending['onProgress']);
+  load(request: Omit<LoadRequest, 'kind' | 'id'>, onProgress?: (e: LoadProgressEvent) => void, id = newRpcId('load')): Promise<LoadedEvent> {
+    return this.rpc.call({ kind: 'load', ...request }, { id, onProgress: onProgress && ((e) => e.phase !== 'embed' && onProgress(e)) });
   }
 
-  embed(texts: string[], options: EmbedOptions, onProgress?: (e: EmbedProgressEvent) => void, requestId = EngineClient.newRequestId('embed')): Promise<EmbedResult> {
-    return this.send({ kind: 'embed', requestId, texts, options }, onProgress as Pending['onProgress']).then((e) => e.result);
+  async embed(texts: string[], options: EmbedOptions, onProgress?: (e: EmbedProgressEvent) => void, id = newRpcId('embed')): Promise<EmbedResult> {
+    return (await this.rpc.call({ kind: 'embed', texts, options }, { id, onProgress: onProgress && ((e) => e.phase === 'embed' && onProgress(e)) })).result;
   }
 
   /** Read a Hub model's config.json and live file sizes; no weight is downloaded. */
-  inspect(request: Omit<InspectRequest, 'kind' | 'requestId'>, requestId = EngineClient.newRequestId('inspect')): Promise<DownloadPlan> {
-    return this.send({ kind: 'inspect', requestId, ...request }).then((e) => e.plan);
+  async inspect(request: Omit<InspectRequest, 'kind' | 'id'>, id = newRpcId('inspect')): Promise<DownloadPlan> {
+    return (await this.rpc.call({ kind: 'inspect', ...request }, { id })).plan;
   }
 
   /** The models in the browser cache, with sizes. */
-  cacheList(): Promise<Omit<CacheListedEvent, 'kind' | 'requestId'>> {
-    return this.send({ kind: 'cacheList', requestId: EngineClient.newRequestId('cache') }).then(({ cacheName, models }) => ({ cacheName, models }));
+  async cacheList(): Promise<Omit<CacheListedEvent, 'kind' | 'id'>> {
+    const { cacheName, models } = await this.rpc.call({ kind: 'cacheList' });
+    return { cacheName, models };
   }
 
-  cacheDelete(files: CachedFile[]): Promise<Omit<CacheDeletedEvent, 'kind' | 'requestId'>> {
-    return this.send({ kind: 'cacheDelete', requestId: EngineClient.newRequestId('uncache'), files }).then(({ deletedFiles, freedBytes }) => ({
-      deletedFiles,
-      freedBytes,
-    }));
+  async cacheDelete(files: CachedFile[]): Promise<Omit<CacheDeletedEvent, 'kind' | 'id'>> {
+    const { deletedFiles, freedBytes } = await this.rpc.call({ kind: 'cacheDelete', files });
+    return { deletedFiles, freedBytes };
   }
 
-  /** Ask the worker to stop `targetId` at its next batch boundary. */
+  /** Check the loaded model's numbers on this device against a WASM run (see SelfCheckRequest). */
+  async selfCheck(id = newRpcId('self-check')): Promise<Omit<SelfCheckedEvent, 'kind' | 'id'>> {
+    const { modelId, check } = await this.rpc.call({ kind: 'selfCheck' }, { id });
+    return { modelId, check };
+  }
+
+  /** Ask the worker to stop request `targetId` at its next batch boundary. */
   cancel(targetId: string): void {
-    this.worker.postMessage({ kind: 'cancel', requestId: EngineClient.newRequestId('cancel'), targetId } satisfies EngineRequest);
+    this.rpc.cancel(targetId);
   }
 
   /** Stop everything now: terminate the worker and start a fresh one. */
   hardCancel(): void {
-    this.reset({ name: 'CancelledError', message: 'Cancelled: the engine was restarted.' });
+    const reason: SerializedError = { name: 'CancelledError', message: 'Cancelled: the engine was restarted.' };
+    this.rpc.stop(reason);
+    this.options.onReset?.(reason);
   }
 
   dispose(): void {
-    this.worker.terminate();
+    this.rpc.dispose();
   }
 }

@@ -40,6 +40,9 @@ export const client = new EngineClient({
 
 let loadId: string | null = null;
 let embedId: string | null = null;
+let selfCheckId: string | null = null;
+/** Where the loaded model came from (an embedded folder or a Hub), so that "use WASM" reloads the same one. */
+let loadedSource: LoadSource | null = null;
 
 /** What to load: by default the model chosen in settings (an embedded one). */
 export type LoadSource = Pick<LoadRequest, 'modelId' | 'dtype' | 'hub'>;
@@ -55,16 +58,22 @@ export async function loadModel(source?: LoadSource): Promise<LoadOutcome> {
   // it still delivers is dropped (embedTexts checks its id, then the result's model).
   if (embedId) client.cancel(embedId);
   embedId = null;
+  if (selfCheckId) client.cancel(selfCheckId);
+  selfCheckId = null;
   const requestId = EngineClient.newRequestId('load');
   loadId = requestId;
   // The worker drops its current model before loading the next, so the page must not keep showing it.
-  setEngine({ status: 'loading', error: null, loadProgress: null, result: null, model: null, referenceStats: null });
+  setEngine({ status: 'loading', error: null, loadProgress: null, result: null, model: null, referenceStats: null, selfCheck: null });
   try {
     const request = source ?? { modelId: settings.modelId, dtype: settings.dtype };
     const loaded = await client.load({ ...request, ep: settings.ep }, (p) => setEngine({ loadProgress: p }), requestId);
     if (loadId !== requestId) return 'cancelled';
+    loadedSource = request;
     setEngine({ status: 'ready', model: loaded.model, capabilities: loaded.capabilities, referenceStats: loaded.referenceStats, loadProgress: null });
-    void embedTexts();
+    // The texts first (the matrices are what the user waits for), then the device check.
+    void embedTexts().then(() => {
+      if (loaded.model.ep === 'webgpu' && useStore.getState().engine.model === loaded.model) void checkDevice();
+    });
     return 'ready';
   } catch (error) {
     const serialized = toSerialized(error);
@@ -218,6 +227,34 @@ export async function embedTexts(): Promise<void> {
 function isLoadedModelResult(result: { modelId: string; dtype: string }): boolean {
   const model = useStore.getState().engine.model;
   return model !== null && model.modelId === result.modelId && model.dtype === result.dtype;
+}
+
+/**
+ * The device self-check: the loaded WebGPU model against a WASM run of the same files
+ * (workers/handler.ts). Its outcome is shown in the model panel; on a mismatch the panel offers WASM.
+ */
+export async function checkDevice(): Promise<void> {
+  const model = useStore.getState().engine.model;
+  if (!model) return;
+  const id = EngineClient.newRequestId('self-check');
+  selfCheckId = id;
+  setEngine({ selfCheck: { status: 'running', modelId: model.modelId } });
+  try {
+    const { modelId, check } = await client.selfCheck(id);
+    if (selfCheckId === id && useStore.getState().engine.model === model) setEngine({ selfCheck: { ...check, modelId } });
+  } catch (error) {
+    if (selfCheckId !== id) return;
+    const serialized = toSerialized(error);
+    setEngine({ selfCheck: null, ...(serialized.name === 'CancelledError' ? {} : { error: serialized }) });
+  } finally {
+    if (selfCheckId === id) selfCheckId = null;
+  }
+}
+
+/** After a failed self-check: run the same model on WASM instead. */
+export function reloadOnWasm(): Promise<LoadOutcome> {
+  useStore.getState().setSettings({ ep: 'wasm' });
+  return loadModel(loadedSource ?? undefined);
 }
 
 /** The cancel button: stop the running load or embedding. */

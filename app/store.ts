@@ -8,7 +8,7 @@ import { persist, createJSONStorage } from 'zustand/middleware';
 import type { Capabilities, EmbedResult, ReferenceStats, EpPreference, LoadProgressEvent, ModelDtype, ModelInfo, PaddingSide, Pooling, RwKind } from '../workers/protocol.ts';
 import type { SerializedError } from '../workers/errors.ts';
 import type { BuiltinTemplateId } from '../workers/templates.ts';
-import type { DownloadPlan, ExecutionProvider } from '../workers/protocol.ts';
+import type { DownloadPlan, ExecutionProvider, SelfCheck } from '../workers/protocol.ts';
 import type { CachedModel } from '../workers/hub.ts';
 import { defaultDtypeOf, EMBEDDED_MODELS, type RequirementReport } from '../models/registry.ts';
 
@@ -102,7 +102,12 @@ export interface EngineState {
   error: SerializedError | null;
   /** Something the engine recovered from on its own (e.g. a crashed worker replaced), shown as a note. */
   notice: string | null;
+  /** The device self-check of the loaded model (WebGPU against WASM); null before one ran. */
+  selfCheck: SelfCheckState | null;
 }
+
+/** A self-check running, or its outcome for the model it ran on. */
+export type SelfCheckState = { status: 'running'; modelId: string } | (SelfCheck & { modelId: string });
 
 /** Where a Hub download stands: checked, refused, agreed to, cancelled. */
 export type HubStatus = 'idle' | 'inspecting' | 'planned' | 'refused' | 'downloading' | 'cancelled' | 'failed' | 'loaded';
@@ -146,6 +151,7 @@ const INITIAL_ENGINE: EngineState = {
   resultTexts: [],
   error: null,
   notice: null,
+  selfCheck: null,
 };
 
 /** The Hub location and stall timeout from the page URL, else the Hub itself and 30 s. */

@@ -297,6 +297,18 @@ test('forcing WebGPU reports it as the EP that ran', async ({ page }) => {
   await ready(page);
   await expect(page.getByTestId('caption-hs')).toContainText('on WEBGPU');
   await shot(page, 'playground-webgpu');
+  // After the first matrix, the device self-check runs the model again on WASM and compares.
+  const check = page.getByTestId('self-check');
+  await expect(check).toHaveAttribute('data-status', 'passed', { timeout: 240_000 });
+  const figures = { cosine: Number(await check.getAttribute('data-min-cosine')), topk: Number(await check.getAttribute('data-topk')), router: Number(await check.getAttribute('data-router-error')) };
+  console.log(`[self-check webgpu vs wasm, moee-demo] ${JSON.stringify(figures)} ${await check.textContent()}`);
+  // SwiftShader runs the same q8 weights through other kernels: close, and not bit-equal.
+  expect(figures.cosine).toBeGreaterThanOrEqual(0.999);
+  expect(figures.topk).toBeGreaterThanOrEqual(0.95);
+  expect(figures.router).toBeGreaterThan(0);
+  await expect(check).toContainText('WEBGPU self-check passed, against WASM on 2 texts');
+  await check.scrollIntoViewIfNeeded();
+  await shot(page, 'playground-webgpu-self-check');
 });
 
 test('bad input: empty, a 100k-character text and 500 sentences give clear messages', async ({ page, browser }) => {

@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 
 async function load(name: string): Promise<EngineEvent[]> {
-  return engine.request({ kind: 'load', requestId: `fixture-${++counter}`, modelId: fixtureId(name), dtype: 'fp32', ep: 'wasm' });
+  return engine.request({ kind: 'load', id: `fixture-${++counter}`, modelId: fixtureId(name), dtype: 'fp32', ep: 'wasm' });
 }
 
 const worst: Record<string, { router: number; hs: number }> = {};
@@ -56,7 +56,7 @@ describe.each(FIXTURES.map((f) => [f.name, f] as const))('fixture %s vs HF golde
   it('loads through its convention, with the MoE layers of config.json and of the HF model', async () => {
     const events = await load(name);
     const loaded = events.find((e) => e.kind === 'loaded');
-    if (!loaded || loaded.kind !== 'loaded') throw new Error(`load failed: ${JSON.stringify(events.find((e) => e.kind === 'error'))}`);
+    if (!loaded || loaded.kind !== 'loaded') throw new Error(`load failed: ${JSON.stringify(events.find((e) => e.kind === 'failed'))}`);
     expect(loaded.model.convention).toBe(expected.convention);
     expect(loaded.model.modelType).toBe(manifest.model.model_type);
     // Dense layers have no router: the HF model's router modules are exactly the tapped layers.
@@ -94,9 +94,9 @@ describe.each(FIXTURES.map((f) => [f.name, f] as const))('fixture %s vs HF golde
 describe('a dense model', () => {
   it('is refused with NotMoEModelError naming its model type', async () => {
     const events = await load('qwen2-dense');
-    const error = events.find((e) => e.kind === 'error');
-    expect(error?.kind === 'error' && error.error.name).toBe('NotMoEModelError');
-    expect(error?.kind === 'error' && error.error.message).toContain('qwen2');
+    const error = events.find((e) => e.kind === 'failed');
+    expect(error?.kind === 'failed' && error.error.name).toBe('NotMoEModelError');
+    expect(error?.kind === 'failed' && error.error.message).toContain('qwen2');
   });
 
   it('has no router in its graph, whatever its config claims', () => {

@@ -2,6 +2,7 @@
  * Compare an engine result with a golden case: the same figures in Node tests, the Chromium e2e
  * and the model card. Pure TypeScript, no DOM.
  */
+import { cosineDistance } from '../core/routing.ts';
 import type { GoldenCase } from './goldens.ts';
 
 /** What the comparison needs from an engine result (a subset of workers' EmbedResult). */
@@ -106,4 +107,72 @@ function topIndices(values: Float32Array, k: number): number[] {
     .sort((a, b) => values[b] - values[a])
     .slice(0, k)
     .sort((a, b) => a - b);
+}
+
+/** How far one run of the engine is from another on the same texts and options (e.g. WebGPU vs WASM). */
+export interface CrossCheckReport {
+  texts: number;
+  minHiddenStateCosine: number;
+  maxAbsRouterLogitError: number;
+  /** Share of (token, layer) whose top-k expert set is the same in both runs. */
+  topkSetAgreement: number;
+  tokensXLayers: number;
+  /** Share of texts whose top-1 next token is the same. */
+  top1NextAgreement: number;
+}
+
+/** Compare `candidate` with `reference`: both must come from the same texts and options, with token routing. */
+export function compareRuns(reference: EngineOutputs, candidate: EngineOutputs, topK: number): CrossCheckReport {
+  const n = reference.hs.dims[0];
+  if (candidate.hs.dims[0] !== n || candidate.prompts.some((p, i) => p !== reference.prompts[i])) throw new Error('the two runs are not of the same prompts');
+  const hidden = reference.hs.dims[1];
+  let minCos = 1;
+  for (let i = 0; i < n; i++) {
+    minCos = Math.min(minCos, 1 - cosineDistance(reference.hs.data.subarray(i * hidden, (i + 1) * hidden), candidate.hs.data.subarray(i * hidden, (i + 1) * hidden)));
+  }
+  let maxRouter = 0;
+  for (let j = 0; j < reference.rwLogits.data.length; j++) maxRouter = Math.max(maxRouter, Math.abs(reference.rwLogits.data[j] - candidate.rwLogits.data[j]));
+  let agree = 0;
+  let total = 0;
+  for (let i = 0; i < n && reference.tokenRouting && candidate.tokenRouting; i++) {
+    const a = reference.tokenRouting[i];
+    const b = candidate.tokenRouting[i];
+    const [tokens, layers, experts] = a.dims;
+    for (let row = 0; row < tokens * layers; row++) {
+      const ours = topIndices(a.probs.subarray(row * experts, (row + 1) * experts), topK);
+      const theirs = topIndices(b.probs.subarray(row * experts, (row + 1) * experts), topK);
+      total++;
+      if (ours.every((e, k) => e === theirs[k])) agree++;
+    }
+  }
+  let top1 = 0;
+  for (let i = 0; i < n; i++) if (reference.nextTokenIds[i * 5] === candidate.nextTokenIds[i * 5]) top1++;
+  return {
+    texts: n,
+    minHiddenStateCosine: minCos,
+    maxAbsRouterLogitError: maxRouter,
+    topkSetAgreement: total ? agree / total : Number.NaN,
+    tokensXLayers: total,
+    top1NextAgreement: top1 / n,
+  };
+}
+
+/**
+ * What a device self-check demands of a run against the WASM reference. Loose on purpose: the same
+ * quantised weights run through different kernels, so small differences are expected (SwiftShader
+ * WebGPU measured ≥ 0.9999 HS cosine on both embedded models); what it must catch is the silently
+ * wrong output of a broken kernel, such as the cosine ≈ 0.05 of Transformers.js issue #1728.
+ */
+export const SELF_CHECK_THRESHOLDS = { minHiddenStateCosine: 0.99, topkSetAgreement: 0.9 } as const;
+
+/** The figures of a cross-check that fall short of `thresholds`, in words (empty: it passed). */
+export function crossCheckFailures(report: CrossCheckReport, thresholds: { minHiddenStateCosine: number; topkSetAgreement: number } = SELF_CHECK_THRESHOLDS): string[] {
+  const failures: string[] = [];
+  if (!(report.minHiddenStateCosine >= thresholds.minHiddenStateCosine)) {
+    failures.push(`hidden-state cosine ${report.minHiddenStateCosine.toFixed(4)} (needs ≥ ${thresholds.minHiddenStateCosine})`);
+  }
+  if (!(report.topkSetAgreement >= thresholds.topkSetAgreement)) {
+    failures.push(`top-k expert sets equal on ${(100 * report.topkSetAgreement).toFixed(1)}% of ${report.tokensXLayers} token-layers (needs ≥ ${100 * thresholds.topkSetAgreement}%)`);
+  }
+  return failures;
 }

@@ -49,7 +49,7 @@ describe('every STS caller prints the same numbers for the same input', () => {
     expect(cli.pairs).toBe(pairs.length);
     expect(pick(cli.results[0])).toEqual(direct);
 
-    const panel = await handleCompute({ kind: 'stsTemplate', id: 1, pairs, template: 'prompteol', texts: sentences, embedding, methods: [...STS_METHODS], resamples: 0, seed: 0 });
+    const panel = await handleCompute({ kind: 'stsTemplate', id: 'sts-1', pairs, template: 'prompteol', texts: sentences, embedding, methods: [...STS_METHODS], resamples: 0, seed: 0 });
     if (panel.kind !== 'stsTemplate') throw new Error(JSON.stringify(panel));
     expect(pick(panel.row.scores)).toEqual(direct);
 
@@ -64,7 +64,7 @@ describe('every STS caller prints the same numbers for the same input', () => {
   it('the benchmark panel refuses embeddings of other texts or another template', async () => {
     const { sentences } = stsPairRows(pairs);
     const embedding = await engine.embed(sentences, { ...ANALYSIS_EMBED_OPTIONS, template: { id: 'prompteol' } });
-    const base = { kind: 'stsTemplate' as const, id: 2, texts: sentences, embedding, methods: ['hs' as const], resamples: 0, seed: 0 };
+    const base = { kind: 'stsTemplate' as const, id: 'sts-2', texts: sentences, embedding, methods: ['hs' as const], resamples: 0, seed: 0 };
     expect((await handleCompute({ ...base, pairs: pairs.slice(1), template: 'prompteol' })).kind).toBe('failed');
     expect((await handleCompute({ ...base, pairs, template: 'none' })).kind).toBe('failed');
   });

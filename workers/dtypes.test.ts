@@ -12,42 +12,44 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceFromFp32, DTYPE_FIXTURE_ID, DTYPE_FIXTURE_TEXTS, DTYPE_TOLERANCE } from '../tests/dtype-fixture.ts';
 import { startHubStandIn, type HubStandIn } from '../e2e/hub-server.ts';
 import { DTYPES, externalDataNames, onnxFileFor, type ModelDtype } from '../models/dtypes.ts';
-import { createEngineHandler, type EngineHandler } from './handler.ts';
+import { createEngineHandler } from './handler.ts';
 import { createNodeBridge, loadNodeTransformers } from './ort-node.ts';
-import { DEFAULT_EMBED_OPTIONS, type EmbedResult, type EngineEvent, type EngineRequest } from './protocol.ts';
+import { DEFAULT_EMBED_OPTIONS, type EmbedResult, type EngineEvent, type EngineProtocol, type EngineRequest } from './protocol.ts';
+import { createRpcServer, type RpcServer } from './rpc.ts';
+import { serializeError } from './errors.ts';
 
 const MODEL = DTYPE_FIXTURE_ID;
 const TEXTS = DTYPE_FIXTURE_TEXTS;
 
 let hub: HubStandIn;
-let handler: EngineHandler;
+let server: RpcServer<EngineProtocol>;
 const events: EngineEvent[] = [];
 let counter = 0;
 
 async function request(req: EngineRequest): Promise<EngineEvent[]> {
   const start = events.length;
-  await handler.handle(req);
-  return events.slice(start).filter((e) => e.requestId === req.requestId);
+  await server.receive(req);
+  return events.slice(start).filter((e) => e.id === req.id);
 }
 
 beforeAll(async () => {
   hub = await startHubStandIn();
-  handler = createEngineHandler({
+  const handler = createEngineHandler({
     bridge: createNodeBridge(),
     loadTransformers: () => loadNodeTransformers({ allowRemoteModels: true, cacheDir: mkdtempSync(join(tmpdir(), 'moee-dtypes-')) }),
-    post: (event) => events.push(event),
   });
+  server = createRpcServer<EngineProtocol>(handler.handle, (event) => events.push(event), { serializeError });
 });
 afterAll(() => hub.close());
 
 async function embedAt(dtype: ModelDtype): Promise<EmbedResult> {
-  const loaded = await request({ kind: 'load', requestId: `load-${++counter}`, modelId: MODEL, dtype, ep: 'wasm', hub: { remoteHost: hub.url } });
+  const loaded = await request({ kind: 'load', id: `load-${++counter}`, modelId: MODEL, dtype, ep: 'wasm', hub: { remoteHost: hub.url } });
   const ok = loaded.find((e) => e.kind === 'loaded');
-  if (ok?.kind !== 'loaded') throw new Error(`${dtype}: ${JSON.stringify(loaded.find((e) => e.kind === 'error'))}`);
+  if (ok?.kind !== 'loaded') throw new Error(`${dtype}: ${JSON.stringify(loaded.find((e) => e.kind === 'failed'))}`);
   expect(ok.model.dtype).toBe(dtype);
-  const embedded = await request({ kind: 'embed', requestId: `embed-${++counter}`, texts: TEXTS, options: { ...DEFAULT_EMBED_OPTIONS, template: { id: 'none' } } });
+  const embedded = await request({ kind: 'embed', id: `embed-${++counter}`, texts: TEXTS, options: { ...DEFAULT_EMBED_OPTIONS, template: { id: 'none' } } });
   const done = embedded.find((e) => e.kind === 'embedded');
-  if (done?.kind !== 'embedded') throw new Error(`${dtype}: ${JSON.stringify(embedded.find((e) => e.kind === 'error'))}`);
+  if (done?.kind !== 'embedded') throw new Error(`${dtype}: ${JSON.stringify(embedded.find((e) => e.kind === 'failed'))}`);
   return done.result;
 }
 
@@ -64,7 +66,7 @@ describe('Hub weights in every dtype, chunked external data', () => {
 
   for (const dtype of ['q8', 'q4', 'q4f16'] as const) {
     it(`${dtype} (${DTYPES[dtype].stem}.onnx + 2 chunks): the plan names its files, outputs within tolerance of fp32`, async () => {
-      const inspected = await request({ kind: 'inspect', requestId: `inspect-${++counter}`, modelId: MODEL, dtype, hub: { remoteHost: hub.url } });
+      const inspected = await request({ kind: 'inspect', id: `inspect-${++counter}`, modelId: MODEL, dtype, hub: { remoteHost: hub.url } });
       const plan = inspected.find((e) => e.kind === 'inspected');
       if (plan?.kind !== 'inspected') throw new Error(JSON.stringify(inspected));
       const weights = plan.plan.files.map((f) => f.path).filter((p) => p.startsWith('onnx/'));

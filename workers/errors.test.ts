@@ -26,8 +26,8 @@ function brokenModel(name: string, edit: (folder: string) => void): void {
 }
 
 function errorOf(events: EngineEvent[]) {
-  const e = events.find((x) => x.kind === 'error');
-  return e?.kind === 'error' ? e.error : null;
+  const e = events.find((x) => x.kind === 'failed');
+  return e?.kind === 'failed' ? e.error : null;
 }
 
 describe('named errors', () => {
@@ -49,7 +49,7 @@ describe('named errors', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const embed = (texts: string[], options = DEFAULT_EMBED_OPTIONS) => engine.request({ kind: 'embed', requestId: `x${Math.random()}`, texts, options });
+  const embed = (texts: string[], options = DEFAULT_EMBED_OPTIONS) => engine.request({ kind: 'embed', id: `x${Math.random()}`, texts, options });
 
   it('EmptyTextError for empty and whitespace-only texts, with their indices', async () => {
     expect(errorOf(await embed([]))?.name).toBe('EmptyTextError');
@@ -78,9 +78,9 @@ describe('named errors', () => {
 
   it('cancel mid-run stops at a batch boundary with CancelledError', async () => {
     const texts = Array.from({ length: 400 }, (_, i) => `Sentence ${i} for the cancel test.`);
-    const running = engine.request({ kind: 'embed', requestId: 'long', texts, options: { ...DEFAULT_EMBED_OPTIONS, batchSize: 8 } });
+    const running = engine.request({ kind: 'embed', id: 'long', texts, options: { ...DEFAULT_EMBED_OPTIONS, batchSize: 8 } });
     await new Promise((r) => setTimeout(r, 200));
-    await engine.request({ kind: 'cancel', requestId: 'c', targetId: 'long' });
+    await engine.request({ kind: 'cancel', id: 'c', targetId: 'long' });
     const events = await running;
     expect(errorOf(events)?.name).toBe('CancelledError');
     const progress = events.filter((e) => e.kind === 'progress');
@@ -95,7 +95,7 @@ describe('named errors', () => {
     ['dense', 'NotMoEModelError'],
   ])('loading %s fails with %s', async (name, expected) => {
     const broken = await createNodeEngine('', 'q8', `${dir}/`);
-    const events = await broken.request({ kind: 'load', requestId: `load-${name}`, modelId: name, dtype: 'q8', ep: 'wasm' });
+    const events = await broken.request({ kind: 'load', id: `load-${name}`, modelId: name, dtype: 'q8', ep: 'wasm' });
     const error = errorOf(events);
     expect(error?.name).toBe(expected);
     if (name === 'dense') expect(error?.message).toContain('qwen2');

@@ -1,10 +1,11 @@
 /**
- * The engine behind the worker protocol, independent of its transport: the worker entry wires
- * `onmessage` to `handle` and `post` to `postMessage`; Node tests and the CLI call it directly with
- * the real model. Only the transport differs, never the inference.
+ * The engine behind the worker protocol, independent of its transport: one handler per request
+ * kind (workers/rpc.ts `byKind`), each returning its reply. The worker entry serves it with
+ * `serveRpc`; Node tests and the CLI run the same rpc server in-process (workers/node-engine.ts)
+ * on the real model. Only the transport differs, never the inference.
  */
 import { detectCapabilities } from './capabilities.ts';
-import { ConfigMismatchError, CorruptModelError, DeviceLostError, NoModelError, serializeError } from './errors.ts';
+import { ConfigMismatchError, CorruptModelError, DeviceLostError, NoModelError } from './errors.ts';
 import { DEFAULT_STALL_TIMEOUT_MS, deleteCachedFiles, HUGGING_FACE_HUB, installDownloadGuard, listCachedModels, type DownloadContext } from './hub.ts';
 import { embed } from './inference.ts';
 import { inspectHubModel, loadModel, type LoadedModel, type Transformers } from './model-loader.ts';
@@ -12,21 +13,25 @@ import type { OrtBridge } from './ort-bridge.ts';
 import { readReferenceStats, REFERENCE_STATS_FILES } from '../models/reference-stats.ts';
 import {
   DEFAULT_EMBED_OPTIONS,
-  resultTransferables,
   type Capabilities,
+  type EmbeddedEvent,
+  type EmbedOptions,
   type EmbedRequest,
-  type EngineRequest,
+  type EngineProtocol,
   type HubSource,
+  type LoadedEvent,
   type LoadRequest,
-  type PostEvent,
   type ReferenceStats,
+  type SelfCheck,
+  type SelfCheckedEvent,
 } from './protocol.ts';
+import { compareRuns, crossCheckFailures } from '../models/golden-check.ts';
+import { byKind, type RpcBody, type RpcContext, type RpcHandle } from './rpc.ts';
 
 export interface EngineDeps {
   bridge: OrtBridge;
   /** Imports Transformers.js and sets its env (paths, cache); called once, after the bridge is installed. */
   loadTransformers: () => Promise<Transformers>;
-  post: PostEvent;
   /** Reads a file of a model folder that Transformers.js does not load (reference statistics); null if absent. */
   readModelFile?: (modelId: string, file: string) => Promise<Uint8Array | null>;
 }
@@ -36,21 +41,29 @@ interface GpuDeviceLike {
   lost: Promise<{ reason: string; message: string }>;
 }
 
+/** Two short texts of different kinds: enough tokens × layers to see a broken kernel, quick on any device. */
+const SELF_CHECK_TEXTS = ['The meeting starts at half past five.', 'Photosynthesis turns light into chemical energy.'] as const;
+const SELF_CHECK_OPTIONS: EmbedOptions = { ...DEFAULT_EMBED_OPTIONS, template: { id: 'none' }, tokenRouting: true, batchSize: SELF_CHECK_TEXTS.length };
+/** Past this the WASM copy (its weights dequantised to fp32 at load) would crowd the page's memory. */
+const SELF_CHECK_MAX_MODEL_BYTES = 512 * 2 ** 20;
+
 /** How long a failed GPU run waits for `device.lost` to settle before judging the failure. */
 const DEVICE_LOST_SETTLE_MS = 100;
 
 export interface EngineHandler {
-  handle(request: EngineRequest): Promise<void>;
+  /** Answers every request kind of the engine protocol (serve it with workers/rpc.ts). */
+  handle: RpcHandle<EngineProtocol>;
   /** The loaded model, for in-process callers (CLI, benchmarks). */
   current(): LoadedModel | null;
 }
 
 export function createEngineHandler(deps: EngineDeps): EngineHandler {
-  const { bridge, post } = deps;
+  const { bridge } = deps;
   let transformers: Promise<Transformers> | null = null;
   let capabilities: Promise<Capabilities> | null = null;
   let model: LoadedModel | null = null;
-  const running = new Map<string, AbortController>();
+  /** The request `model` was loaded by (the self-check loads the same files again on WASM). */
+  let modelRequest: LoadRequest | null = null;
 
   /** Set when the WebGPU device of the loaded session was lost: the session is dead from then on. */
   let deviceLost: { reason: string; message: string } | null = null;
@@ -113,14 +126,15 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
 
   const ownOrigin = () => (typeof location !== 'undefined' ? location.origin : null);
 
-  async function load(request: LoadRequest, signal: AbortSignal): Promise<void> {
+  async function load(request: LoadRequest, { signal, progress }: RpcContext<EngineProtocol>): Promise<RpcBody<LoadedEvent>> {
     const [tf, caps] = await Promise.all([getTransformers(), getCapabilities()]);
     useSource(tf, request.hub);
     const previous = model;
     model = null;
+    modelRequest = null;
     await previous?.dispose();
     try {
-      model = await downloading(request.hub, signal, () => loadHandled(request, tf, caps, signal));
+      model = await downloading(request.hub, signal, () => loadHandled(request, tf, caps, signal, progress));
     } catch (error) {
       // A cached file that cannot be parsed would fail every later load from the cache too: drop
       // the model's cached weights so that "load again" downloads them afresh.
@@ -132,19 +146,20 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
       }
       throw error;
     }
+    modelRequest = request;
     await watchDevice(model);
     const referenceStats = await loadReferenceStats(request.modelId);
     model.info.hasReferenceStats = referenceStats !== null;
-    post({ kind: 'loaded', requestId: request.requestId, model: model.info, capabilities: caps, referenceStats });
+    return { kind: 'loaded', model: model.info, capabilities: caps, referenceStats };
   }
 
-  function loadHandled(request: LoadRequest, tf: Transformers, caps: Capabilities, signal: AbortSignal): Promise<LoadedModel> {
+  function loadHandled(request: LoadRequest, tf: Transformers, caps: Capabilities, signal: AbortSignal, progress: RpcContext<EngineProtocol>['progress']): Promise<LoadedModel> {
     return loadModel(request, {
       transformers: tf,
       bridge,
       capabilities: caps,
       signal,
-      onProgress: (p) => post({ kind: 'progress', requestId: request.requestId, ...p }),
+      onProgress: progress,
       warmup: async (m) => {
         await embed(m, ['Warm-up.'], DEFAULT_EMBED_OPTIONS, { ort: bridge.ort, signal, onProgress: () => {} });
       },
@@ -160,7 +175,7 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
     return manifest && blob ? readReferenceStats(new TextDecoder().decode(manifest), blob) : null;
   }
 
-  async function runEmbed(request: EmbedRequest, signal: AbortSignal): Promise<void> {
+  async function runEmbed(request: EmbedRequest, { signal, progress }: RpcContext<EngineProtocol>): Promise<RpcBody<EmbeddedEvent>> {
     if (!model) throw new NoModelError('No model is loaded yet: load one first.');
     if (deviceLost) {
       model = null;
@@ -171,9 +186,7 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
       ort: bridge.ort,
       signal,
       onProgress: (done) =>
-        post({
-          kind: 'progress',
-          requestId: request.requestId,
+        progress({
           phase: 'embed',
           fraction: done / total,
           done,
@@ -187,59 +200,62 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
       model = null;
       throw deviceLostError();
     });
-    post({ kind: 'embedded', requestId: request.requestId, result }, resultTransferables(result));
+    return { kind: 'embedded', result };
   }
 
-  async function handle(request: EngineRequest): Promise<void> {
-    const controller = new AbortController();
-    running.set(request.requestId, controller);
-    try {
-      switch (request.kind) {
-        case 'capabilities':
-          post({ kind: 'capabilities', requestId: request.requestId, capabilities: await getCapabilities() });
-          break;
-        case 'load':
-          await load(request, controller.signal);
-          break;
-        case 'embed':
-          await runEmbed(request, controller.signal);
-          break;
-        case 'inspect': {
-          const tf = await getTransformers();
-          useSource(tf, request.hub);
-          const plan = await downloading(request.hub, controller.signal, () => inspectHubModel(request, tf, tf.env.cacheKey));
-          post({ kind: 'inspected', requestId: request.requestId, plan });
-          break;
-        }
-        case 'cacheList': {
-          const tf = await getTransformers();
-          post({ kind: 'cacheListed', requestId: request.requestId, cacheName: tf.env.cacheKey, models: await listCachedModels(tf.env.cacheKey, ownOrigin()) });
-          break;
-        }
-        case 'cacheDelete': {
-          const tf = await getTransformers();
-          post({ kind: 'cacheDeleted', requestId: request.requestId, ...(await deleteCachedFiles(tf.env.cacheKey, request.files)) });
-          break;
-        }
-        case 'cancel':
-          running.get(request.targetId)?.abort();
-          post({ kind: 'cancelled', requestId: request.requestId });
-          break;
-        default: {
-          const unknown: never = request;
-          post({
-            kind: 'error',
-            requestId: (unknown as { requestId?: string }).requestId ?? '',
-            error: { name: 'UnknownRequestError', message: `Unknown request kind: ${(unknown as { kind?: string }).kind}` },
-          });
-        }
-      }
-    } catch (error) {
-      post({ kind: 'error', requestId: request.requestId, error: serializeError(error) });
-    } finally {
-      running.delete(request.requestId);
+  /**
+   * Embed two short texts on the loaded (WebGPU) session and again on a WASM copy of the same files,
+   * and compare (models/golden-check.ts). The copy is disposed at once.
+   */
+  async function selfCheck({ signal }: RpcContext<EngineProtocol>): Promise<RpcBody<SelfCheckedEvent>> {
+    const checked = model;
+    const request = modelRequest;
+    if (!checked || !request) throw new NoModelError('No model is loaded yet: load one first.');
+    const { ep, modelId, bytes } = checked.info;
+    const reply = (check: SelfCheck): RpcBody<SelfCheckedEvent> => ({ kind: 'selfChecked', modelId, check });
+    if (ep !== 'webgpu') return reply({ status: 'skipped', ep, reason: 'WASM is the reference the check compares with.' });
+    if (bytes > SELF_CHECK_MAX_MODEL_BYTES) {
+      return reply({ status: 'skipped', ep, reason: `A second, WASM copy of this ${Math.round(bytes / 2 ** 20)} MiB model would not fit beside it.` });
     }
+    const started = performance.now();
+    const run = (m: LoadedModel) => embed(m, [...SELF_CHECK_TEXTS], SELF_CHECK_OPTIONS, { ort: bridge.ort, signal, onProgress: () => {} });
+    const onDevice = await run(checked);
+    const [tf, caps] = await Promise.all([getTransformers(), getCapabilities()]);
+    useSource(tf, request.hub);
+    const reference = await downloading(request.hub, signal, () =>
+      loadModel({ ...request, ep: 'wasm' }, { transformers: tf, bridge, capabilities: caps, signal, onProgress: () => {}, warmup: async () => {} }),
+    );
+    let onWasm;
+    try {
+      onWasm = await run(reference);
+    } finally {
+      await reference.dispose();
+    }
+    const report = compareRuns(onWasm, onDevice, checked.info.topK);
+    const failures = crossCheckFailures(report);
+    return reply({ status: failures.length ? 'failed' : 'passed', ep, reference: 'wasm', texts: [...SELF_CHECK_TEXTS], report, failures, ms: Math.round(performance.now() - started) });
   }
+
+  const handle = byKind<EngineProtocol>({
+    selfCheck: (_request, context) => selfCheck(context),
+    capabilities: async () => ({ kind: 'capabilities', capabilities: await getCapabilities() }),
+    load,
+    embed: runEmbed,
+    inspect: async (request, { signal }) => {
+      const tf = await getTransformers();
+      useSource(tf, request.hub);
+      const plan = await downloading(request.hub, signal, () => inspectHubModel(request, tf, tf.env.cacheKey));
+      return { kind: 'inspected', plan };
+    },
+    cacheList: async () => {
+      const tf = await getTransformers();
+      return { kind: 'cacheListed', cacheName: tf.env.cacheKey, models: await listCachedModels(tf.env.cacheKey, ownOrigin()) };
+    },
+    cacheDelete: async (request) => {
+      const tf = await getTransformers();
+      return { kind: 'cacheDeleted', ...(await deleteCachedFiles(tf.env.cacheKey, request.files)) };
+    },
+  });
 
   return { handle, current: () => model };
 }

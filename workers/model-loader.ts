@@ -37,7 +37,7 @@ export interface LoadedModel {
 }
 
 /** A load progress report; the handler adds the event's kind and request id. */
-export type LoadProgress = Omit<LoadProgressEvent, 'kind' | 'requestId'>;
+export type LoadProgress = Omit<LoadProgressEvent, 'kind' | 'id'>;
 
 /** Fractions of the whole load at which each phase starts (download takes the bulk). */
 const PHASE_START: Record<LoadPhase, number> = { detect: 0, download: 0.02, session: 0.85, warmup: 0.95, ready: 1 };

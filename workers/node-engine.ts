@@ -1,30 +1,33 @@
 /**
  * The engine in Node, for the CLI (`moee`, `npm run eval`), the benchmarks and the tests: the
- * worker's own handler on onnxruntime-web WASM (the browser WASM EP's kernels) with a recording
- * `post`. Only the transport differs from the page's worker. Sets over MAX_TEXTS_PER_REQUEST are
- * embedded in several requests (workers/batched-embed.ts).
+ * worker's own handler on onnxruntime-web WASM (the browser WASM EP's kernels), served by the same
+ * rpc server as in the worker (workers/rpc.ts), in-process, with a recording `post`. Only the
+ * transport differs from the page's worker. Sets over MAX_TEXTS_PER_REQUEST are embedded in
+ * several requests (workers/batched-embed.ts).
  */
 import { embedInChunks } from './batched-embed.ts';
+import { serializeError } from './errors.ts';
 import { createEngineHandler, type EngineHandler } from './handler.ts';
 import { createNodeBridge, LOCAL_MODELS_DIR, loadNodeTransformers, readLocalModelFile } from './ort-node.ts';
-import type { EmbedOptions, EmbedResult, EngineEvent, EngineRequest, ModelDtype, ModelInfo } from './protocol.ts';
+import type { EmbedOptions, EmbedResult, EngineEvent, EngineProtocol, EngineRequest, ModelDtype, ModelInfo } from './protocol.ts';
+import { createRpcServer, type RpcCancel } from './rpc.ts';
 
 export interface NodeEngine {
   handler: EngineHandler;
-  /** Every event the handler posted, in order. */
+  /** Every message the engine sent, in order (embed chunks' messages aside). */
   events: EngineEvent[];
   /** The loaded model's facts (throws when none is loaded). */
   readonly info: ModelInfo;
-  /** Send a request and resolve with the events it produced. */
-  request(request: EngineRequest): Promise<EngineEvent[]>;
+  /** Send a request (or a cancel) and resolve with the messages it produced once it is answered. */
+  request(request: EngineRequest | RpcCancel): Promise<EngineEvent[]>;
   /** Embed any number of texts (split into requests the engine takes); progress in texts done. */
   embed(texts: string[], options: EmbedOptions, onProgress?: (done: number, total: number) => void): Promise<EmbedResult>;
 }
 
 /** A failed request as a thrown error with the engine's error name. */
 function eventError(events: EngineEvent[], what: string): Error {
-  const error = events.find((e) => e.kind === 'error');
-  if (error?.kind === 'error') return Object.assign(new Error(error.error.message), { name: error.error.name });
+  const failure = events.find((e) => e.kind === 'failed');
+  if (failure?.kind === 'failed') return Object.assign(new Error(failure.error.message), { name: failure.error.name });
   return new Error(`${what}: no result (${events.map((e) => e.kind).join(', ') || 'no events'})`);
 }
 
@@ -38,22 +41,26 @@ let counter = 0;
 export async function createNodeEngine(modelId: string, dtype: ModelDtype = 'fp32', localModelPath = LOCAL_MODELS_DIR, threads = 1): Promise<NodeEngine> {
   const bridge = createNodeBridge(threads);
   const events: EngineEvent[] = [];
-  // The embed chunks' events go to their caller only, so a long run does not grow `events`.
+  // The embed chunks' messages go to their caller only, so a long run does not grow `events`.
   const listeners = new Map<string, (event: EngineEvent) => void>();
   const handler = createEngineHandler({
     bridge,
     loadTransformers: () => loadNodeTransformers({ localModelPath }),
-    post: (event) => {
-      const listener = listeners.get(event.requestId);
+    readModelFile: (id, file) => readLocalModelFile(id, file, localModelPath),
+  });
+  const server = createRpcServer<EngineProtocol>(
+    handler.handle,
+    (event) => {
+      const listener = listeners.get(event.id);
       if (listener) listener(event);
       else events.push(event);
     },
-    readModelFile: (id, file) => readLocalModelFile(id, file, localModelPath),
-  });
-  const request = async (req: EngineRequest): Promise<EngineEvent[]> => {
+    { serializeError },
+  );
+  const request = async (req: EngineRequest | RpcCancel): Promise<EngineEvent[]> => {
     const start = events.length;
-    await handler.handle(req);
-    return events.slice(start).filter((e) => e.requestId === req.requestId);
+    await server.receive(req);
+    return events.slice(start).filter((e) => e.id === req.id);
   };
   const engine: NodeEngine = {
     handler,
@@ -68,16 +75,16 @@ export async function createNodeEngine(modelId: string, dtype: ModelDtype = 'fp3
       embedInChunks(
         texts,
         async (chunk, chunkProgress) => {
-          const requestId = `embed-${++counter}`;
+          const id = `embed-${++counter}`;
           const produced: EngineEvent[] = [];
-          listeners.set(requestId, (e) => {
+          listeners.set(id, (e) => {
             if (e.kind === 'progress' && e.phase === 'embed') chunkProgress(e.done);
             else produced.push(e);
           });
           try {
-            await handler.handle({ kind: 'embed', requestId, texts: chunk, options });
+            await server.receive({ kind: 'embed', id, texts: chunk, options });
           } finally {
-            listeners.delete(requestId);
+            listeners.delete(id);
           }
           const done = produced.find((e) => e.kind === 'embedded');
           if (done?.kind !== 'embedded') throw eventError(produced, 'embed');
@@ -87,7 +94,7 @@ export async function createNodeEngine(modelId: string, dtype: ModelDtype = 'fp3
       ),
   };
   if (modelId) {
-    const loaded = await request({ kind: 'load', requestId: `load-${++counter}`, modelId, dtype, ep: 'wasm' });
+    const loaded = await request({ kind: 'load', id: `load-${++counter}`, modelId, dtype, ep: 'wasm' });
     if (!loaded.some((e) => e.kind === 'loaded')) throw eventError(loaded, `load ${modelId}`);
   }
   return engine;

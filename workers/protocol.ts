@@ -1,13 +1,15 @@
 /**
- * Every message between the page and the engine worker. Requests carry a `requestId`; every event
- * about a request (progress, result, error) echoes it. Tensors travel as typed arrays with their
- * dims and are transferred, never JSON-encoded.
+ * Every message between the page and the engine worker, carried by workers/rpc.ts. Requests carry
+ * an `id`; every message about a request (progress, reply, failure) echoes it. Tensors travel as
+ * typed arrays with their dims and are transferred, never JSON-encoded.
  */
 import type { SerializedError } from './errors.ts';
 import type { TemplateSpec } from './templates.ts';
 import type { ModelDtype } from '../models/dtypes.ts';
 import type { ReferenceStats } from '../models/reference-stats.ts';
 import type { CachedFile, CachedModel } from './hub.ts';
+import type { RpcOutgoing, RpcReplyTo } from './rpc.ts';
+import type { CrossCheckReport } from '../models/golden-check.ts';
 
 /** An execution provider that actually ran. */
 export type ExecutionProvider = 'webgpu' | 'wasm';
@@ -80,12 +82,12 @@ export interface ModelInfo {
 
 export interface CapabilitiesRequest {
   kind: 'capabilities';
-  requestId: string;
+  id: string;
 }
 
 export interface LoadRequest {
   kind: 'load';
-  requestId: string;
+  id: string;
   /** A Hub id (`org/name`) or the name of a model folder served locally (e.g. `moee-demo`). */
   modelId: string;
   dtype: ModelDtype;
@@ -107,7 +109,7 @@ export interface HubSource {
 /** Read a Hub model's config.json and file sizes, before any weight is downloaded. */
 export interface InspectRequest {
   kind: 'inspect';
-  requestId: string;
+  id: string;
   modelId: string;
   dtype: ModelDtype;
   hub: HubSource;
@@ -116,14 +118,24 @@ export interface InspectRequest {
 /** List the models in the browser cache. */
 export interface CacheListRequest {
   kind: 'cacheList';
-  requestId: string;
+  id: string;
 }
 
 /** Delete cached files (all of a model's, usually). */
 export interface CacheDeleteRequest {
   kind: 'cacheDelete';
-  requestId: string;
+  id: string;
   files: CachedFile[];
+}
+
+/**
+ * Check the loaded model's numbers on this device: on WebGPU, two short texts are embedded again
+ * by a WASM copy of the same files and the two runs compared (quantised WebGPU kernels can be
+ * silently wrong on some devices). On WASM there is nothing to check against.
+ */
+export interface SelfCheckRequest {
+  kind: 'selfCheck';
+  id: string;
 }
 
 /** Options of an embedding run (all have defaults in DEFAULT_EMBED_OPTIONS). */
@@ -155,26 +167,19 @@ export const MAX_TEXTS_PER_REQUEST = 5000;
 
 export interface EmbedRequest {
   kind: 'embed';
-  requestId: string;
+  id: string;
   texts: string[];
   options: EmbedOptions;
-}
-
-export interface CancelRequest {
-  kind: 'cancel';
-  requestId: string;
-  /** The request to cancel. */
-  targetId: string;
 }
 
 export type EngineRequest =
   | CapabilitiesRequest
   | LoadRequest
   | EmbedRequest
-  | CancelRequest
   | InspectRequest
   | CacheListRequest
-  | CacheDeleteRequest;
+  | CacheDeleteRequest
+  | SelfCheckRequest;
 
 // ---------------------------------------------------------------------------------------------
 // Events
@@ -186,7 +191,7 @@ export const LOAD_PHASES: readonly LoadPhase[] = ['detect', 'download', 'session
 
 export interface LoadProgressEvent {
   kind: 'progress';
-  requestId: string;
+  id: string;
   phase: LoadPhase;
   /** Overall fraction 0..1 of the whole load. */
   fraction: number;
@@ -199,7 +204,7 @@ export interface LoadProgressEvent {
 
 export interface EmbedProgressEvent {
   kind: 'progress';
-  requestId: string;
+  id: string;
   phase: 'embed';
   fraction: number;
   done: number;
@@ -209,7 +214,7 @@ export interface EmbedProgressEvent {
 
 export interface CapabilitiesEvent {
   kind: 'capabilities';
-  requestId: string;
+  id: string;
   capabilities: Capabilities;
 }
 
@@ -218,7 +223,7 @@ export type { ReferenceStats };
 
 export interface LoadedEvent {
   kind: 'loaded';
-  requestId: string;
+  id: string;
   model: ModelInfo;
   capabilities: Capabilities;
   /** Null when the model ships none (then the page standardises by batch). */
@@ -263,19 +268,8 @@ export interface EmbedResult {
 
 export interface EmbeddedEvent {
   kind: 'embedded';
-  requestId: string;
+  id: string;
   result: EmbedResult;
-}
-
-export interface ErrorEvent {
-  kind: 'error';
-  requestId: string;
-  error: SerializedError;
-}
-
-export interface CancelledEvent {
-  kind: 'cancelled';
-  requestId: string;
 }
 
 /** One file a load will read, with its live size and whether the browser cache already holds it. */
@@ -312,13 +306,13 @@ export interface DownloadPlan {
 
 export interface InspectedEvent {
   kind: 'inspected';
-  requestId: string;
+  id: string;
   plan: DownloadPlan;
 }
 
 export interface CacheListedEvent {
   kind: 'cacheListed';
-  requestId: string;
+  id: string;
   /** The Cache API cache Transformers.js writes (env.cacheKey). */
   cacheName: string;
   models: CachedModel[];
@@ -326,26 +320,43 @@ export interface CacheListedEvent {
 
 export interface CacheDeletedEvent {
   kind: 'cacheDeleted';
-  requestId: string;
+  id: string;
   deletedFiles: number;
   freedBytes: number;
 }
 
-export type EngineEvent =
-  | InspectedEvent
-  | CacheListedEvent
-  | CacheDeletedEvent
-  | LoadProgressEvent
-  | EmbedProgressEvent
-  | CapabilitiesEvent
-  | LoadedEvent
-  | EmbeddedEvent
-  | ErrorEvent
-  | CancelledEvent;
+/** The outcome of a device self-check. */
+export type SelfCheck =
+  | {
+      status: 'passed' | 'failed';
+      /** The EP checked, and the reference it was checked against. */
+      ep: ExecutionProvider;
+      reference: 'wasm';
+      texts: string[];
+      report: CrossCheckReport;
+      /** The figures that fell short of SELF_CHECK_THRESHOLDS, in words (empty when passed). */
+      failures: string[];
+      ms: number;
+    }
+  | { status: 'skipped'; ep: ExecutionProvider; reason: string };
+
+export interface SelfCheckedEvent {
+  kind: 'selfChecked';
+  id: string;
+  /** The model the check ran on. */
+  modelId: string;
+  check: SelfCheck;
+}
+
+/** The reply that ends each request kind. */
+export type EngineReply = InspectedEvent | CacheListedEvent | CacheDeletedEvent | CapabilitiesEvent | LoadedEvent | EmbeddedEvent | SelfCheckedEvent;
+
+/** What a running load or embed reports before its reply. */
+export type EngineProgress = LoadProgressEvent | EmbedProgressEvent;
 
 /**
- * The reply event that ends each request kind (progress and error events aside): the page's client
- * types each call's result from it and refuses any other reply. A cancel has no reply of its own.
+ * The reply kind that ends each request kind: the page's client refuses any other reply. A cancel
+ * (workers/rpc.ts' RpcCancel) has no reply of its own; the cancelled request fails with CancelledError.
  */
 export const ENGINE_REPLY_KINDS = {
   capabilities: 'capabilities',
@@ -354,14 +365,23 @@ export const ENGINE_REPLY_KINDS = {
   inspect: 'inspected',
   cacheList: 'cacheListed',
   cacheDelete: 'cacheDeleted',
-} as const satisfies Partial<Record<EngineRequest['kind'], EngineEvent['kind']>>;
-export type EngineReplyKinds = typeof ENGINE_REPLY_KINDS;
+  selfCheck: 'selfChecked',
+} as const satisfies Record<EngineRequest['kind'], EngineReply['kind']>;
 
-/** The reply event of a request kind. */
-export type EngineReplyOf<K extends keyof EngineReplyKinds> = Extract<EngineEvent, { kind: EngineReplyKinds[K] }>;
+/** The engine worker's protocol, carried by workers/rpc.ts like the page's other workers. */
+export interface EngineProtocol {
+  request: EngineRequest;
+  reply: EngineReply;
+  progress: EngineProgress;
+  replyKinds: typeof ENGINE_REPLY_KINDS;
+  error: SerializedError;
+}
 
-/** How the handler sends an event; `transfer` lists buffers to move rather than copy. */
-export type PostEvent = (event: EngineEvent, transfer?: Transferable[]) => void;
+/** Everything the engine worker sends: replies, progress, failures. */
+export type EngineEvent = RpcOutgoing<EngineProtocol>;
+
+/** The reply to a request of kind K. */
+export type EngineReplyOf<K extends EngineRequest['kind']> = RpcReplyTo<EngineProtocol, K>;
 
 /** The buffers of a result, to transfer. */
 export function resultTransferables(result: EmbedResult): Transferable[] {

@@ -17,7 +17,7 @@ describe('reference standardisation statistics', () => {
   let loaded: LoadedEvent;
   beforeAll(async () => {
     engine = await createNodeEngine('', 'fp32');
-    const events = await engine.request({ kind: 'load', requestId: 'load-ref', modelId: 'moee-demo', dtype: 'fp32', ep: 'wasm' });
+    const events = await engine.request({ kind: 'load', id: 'load-ref', modelId: 'moee-demo', dtype: 'fp32', ep: 'wasm' });
     const event = events.find((e): e is LoadedEvent => e.kind === 'loaded');
     if (!event) throw new Error(`load failed: ${JSON.stringify(events.at(-1))}`);
     loaded = event;

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /**
- * The engine worker's entry: wires messages to the handler. Everything else lives in handler.ts.
+ * The engine worker's entry: serves the handler over workers/rpc.ts. Everything else lives in handler.ts.
  * The runtime bridge is installed before Transformers.js is imported (dynamically, by the handler).
  */
 import * as ort from 'onnxruntime-web/webgpu';
@@ -9,7 +9,9 @@ import wasmBinaryUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?
 import { OrtBridge } from './ort-bridge.ts';
 import { createEngineHandler } from './handler.ts';
 import { wasmThreadsFor } from './capabilities.ts';
-import type { EngineEvent, EngineRequest } from './protocol.ts';
+import { resultTransferables, type EngineProtocol } from './protocol.ts';
+import { serializeError } from './errors.ts';
+import { serveRpc } from './rpc.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -35,7 +37,6 @@ const handler = createEngineHandler({
     transformers.env.backends.onnx.wasm!.wasmPaths = WASM_PATHS;
     return transformers;
   },
-  post: (event: EngineEvent, transfer?: Transferable[]) => self.postMessage(event, transfer ?? []),
   // Only the embedded models ship reference statistics; Hub models standardise by batch.
   readModelFile: async (modelId, file) => {
     if (modelId.includes('/')) return null;
@@ -44,6 +45,7 @@ const handler = createEngineHandler({
   },
 });
 
-self.onmessage = (message: MessageEvent<EngineRequest>) => {
-  void handler.handle(message.data);
-};
+serveRpc<EngineProtocol>(self, handler.handle, {
+  transfer: (reply) => (reply.kind === 'embedded' ? resultTransferables(reply.result) : []),
+  serializeError,
+});

@@ -3,10 +3,12 @@
  * (the math has no batch boundary to stop at) and the next call starts a fresh one.
  */
 import { RpcClient } from '../../workers/rpc.ts';
-import type { ComputeAnswer, ComputeRequest } from './compute-protocol.ts';
+import type { ComputeProtocol } from './compute-protocol.ts';
 
 /** `compute.call({ kind, ... })` resolves with the reply of that kind. */
-export const compute = new RpcClient<ComputeRequest, ComputeAnswer>(() => new Worker(new URL('./compute.worker.ts', import.meta.url), { type: 'module', name: 'moee-analysis' }), 'analysis worker');
+export const compute = new RpcClient<ComputeProtocol>(() => new Worker(new URL('./compute.worker.ts', import.meta.url), { type: 'module', name: 'moee-analysis' }), {
+  name: 'analysis worker',
+});
 
 /** Terminate the running computation; its promise rejects with a CancelledError. */
 export function stopCompute(): void {

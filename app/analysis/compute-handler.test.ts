@@ -27,12 +27,12 @@ describe('compute handler', () => {
     const r = await engine.embed(texts, { ...ANALYSIS_EMBED_OPTIONS, template: { id: 'none' } });
     const hs = { data: r.hs.data, rows: r.hs.dims[0], cols: r.hs.dims[1] };
     const rw = { data: r.rwSoftmax.data, rows: r.hs.dims[0], cols: r.rwSoftmax.dims[1] * r.rwSoftmax.dims[2] };
-    const cluster = await handleCompute({ kind: 'cluster', id: 3, hs, rw, k: 4, seed: 5 });
+    const cluster = await handleCompute({ kind: 'cluster', id: 'cluster-3', hs, rw, k: 4, seed: 5 });
     if (cluster.kind !== 'cluster') throw new Error(JSON.stringify(cluster));
     const hsLabels = kMeans(matrix(hs.data, hs.rows, hs.cols), 4, { seed: 5 }).labels;
     expect(Array.from(cluster.hsLabels)).toEqual(Array.from(hsLabels));
     expect(cluster.ami).toBe(adjustedMutualInfo(cluster.hsLabels, cluster.rwLabels));
-    const spectral = await handleCompute({ kind: 'spectral', id: 4, sets: [{ name: 'RW', set: rw }] });
+    const spectral = await handleCompute({ kind: 'spectral', id: 'spectral-4', sets: [{ name: 'RW', set: rw }] });
     if (spectral.kind !== 'spectral') throw new Error(JSON.stringify(spectral));
     expect(spectral.rows[0].nuclearL12).toBe(matrixNuclearNorm(matrix(rw.data, rw.rows, rw.cols)).l12);
     expect(spectral.rows[0].entropy).toBe(matrixEntropy(matrix(rw.data, rw.rows, rw.cols)));

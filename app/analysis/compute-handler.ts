@@ -2,8 +2,8 @@
 import { UMAP } from 'umap-js';
 import { bootstrapSpearman, neighbourScoresBlock, crossValidatedAlpha, DEFAULT_CV_FOLDS, scoreSts, stsPairRows, textSetEmbeddings, type BootstrapInterval, type StsMethod } from '../../core/index.ts';
 import { adjustedMutualInfo, exactMatchRate, exactNuclearNorm, kMeans, matrix, matrixEntropy, matrixNuclearNorm, normalizedMutualInfo, pairJaccard, pca, seededRandom, type Matrix } from '../../core/index.ts';
-import type { ComputeAnswer, ComputeFailure, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
-import { answer } from '../../workers/rpc.ts';
+import type { ComputeAnswer, ComputeFailure, ComputeProtocol, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
+import { answerOnce, type RpcHandle } from '../../workers/rpc.ts';
 
 const asMatrix = (s: EmbeddingSet): Matrix => matrix(s.data, s.rows, s.cols);
 
@@ -58,8 +58,11 @@ async function scoreTemplate(request: StsTemplateRequest): Promise<StsTemplateAn
 
 /** The worker's answer to one request: its reply, or the failure it threw. */
 export function handleCompute(request: ComputeRequest): Promise<ComputeAnswer | ComputeFailure> {
-  return answer(request, compute);
+  return answerOnce<ComputeProtocol>(computeHandle, request);
 }
+
+/** The compute worker's handler (app/analysis/compute.worker.ts serves it). */
+export const computeHandle: RpcHandle<ComputeProtocol> = (request) => compute(request);
 
 async function compute(request: ComputeRequest): Promise<ComputeAnswer> {
   {

@@ -1,6 +1,6 @@
 import type { AlphaFold, BootstrapInterval, AlphaScore, StsMethod, StsPair, StsScores } from '../../core/index.ts';
 import type { EmbedOptions, EmbedResult } from '../../workers/protocol.ts';
-import type { RpcFailure } from '../../workers/rpc.ts';
+import type { RpcError, RpcFailure } from '../../workers/rpc.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
 
 /**
@@ -18,7 +18,7 @@ export interface EmbeddingSet {
 
 export interface ClusterRequest {
   kind: 'cluster';
-  id: number;
+  id: string;
   hs: EmbeddingSet;
   rw: EmbeddingSet;
   k: number;
@@ -29,7 +29,7 @@ export interface ClusterRequest {
 
 export interface MapsRequest {
   kind: 'maps';
-  id: number;
+  id: string;
   hs: EmbeddingSet;
   rw: EmbeddingSet;
   method: 'pca' | 'umap';
@@ -40,14 +40,14 @@ export interface MapsRequest {
 
 export interface SpectralRequest {
   kind: 'spectral';
-  id: number;
+  id: string;
   sets: { name: string; set: EmbeddingSet }[];
 }
 
 /** Score one template of an STS benchmark from embeddings the engine already computed. */
 export interface StsTemplateRequest {
   kind: 'stsTemplate';
-  id: number;
+  id: string;
   pairs: StsPair[];
   template: BuiltinTemplateId;
   /** The texts the engine embedded, in order (must be uniqueSentences(pairs).sentences). */
@@ -66,7 +66,7 @@ export interface StsTemplateRequest {
  */
 export interface NeighbourBlockRequest {
   kind: 'neighbourBlock';
-  id: number;
+  id: string;
   queryHs: Float32Array;
   queryRw: Float32Array;
   hs: EmbeddingSet;
@@ -81,7 +81,7 @@ export type ComputeRequest = ClusterRequest | MapsRequest | SpectralRequest | St
 
 export interface NeighbourBlockAnswer {
   kind: 'neighbourBlock';
-  id: number;
+  id: string;
   offset: number;
   /** One score per block row under each representation. */
   hs: Float64Array;
@@ -117,14 +117,14 @@ export interface CrossValidatedRow {
 
 export interface StsTemplateAnswer {
   kind: 'stsTemplate';
-  id: number;
+  id: string;
   row: BenchmarkRow;
   ms: number;
 }
 
 export interface ClusterAnswer {
   kind: 'cluster';
-  id: number;
+  id: string;
   hsLabels: Int32Array;
   rwLabels: Int32Array;
   ami: number;
@@ -138,7 +138,7 @@ export interface ClusterAnswer {
 
 export interface MapsAnswer {
   kind: 'maps';
-  id: number;
+  id: string;
   /** N×2 coordinates. */
   hs: Float64Array;
   rw: Float64Array;
@@ -164,7 +164,7 @@ export interface SpectralRow {
 
 export interface SpectralAnswer {
   kind: 'spectral';
-  id: number;
+  id: string;
   rows: SpectralRow[];
 }
 
@@ -172,3 +172,12 @@ export type { RpcFailure as ComputeFailure };
 
 /** Replies, one per request kind (a failure is workers/rpc.ts' RpcFailure). */
 export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | StsTemplateAnswer | NeighbourBlockAnswer;
+
+/** The compute worker's protocol (workers/rpc.ts): each reply has its request's kind; no progress. */
+export interface ComputeProtocol {
+  request: ComputeRequest;
+  reply: ComputeAnswer;
+  progress: never;
+  replyKinds: Record<never, string>;
+  error: RpcError;
+}

@@ -1,7 +1,10 @@
-/** Thin entry of the analysis compute worker: requests in, handleCompute's math, replies out by transfer. */
+/// <reference lib="webworker" />
+/** Thin entry of the analysis compute worker: requests in, compute-handler's math, replies out by transfer. */
 import { serveRpc } from '../../workers/rpc.ts';
-import { handleCompute } from './compute-handler.ts';
-import type { ComputeAnswer, ComputeRequest } from './compute-protocol.ts';
+import { computeHandle } from './compute-handler.ts';
+import type { ComputeAnswer, ComputeProtocol } from './compute-protocol.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
 
 function transferables(answer: ComputeAnswer): Transferable[] {
   switch (answer.kind) {
@@ -16,8 +19,4 @@ function transferables(answer: ComputeAnswer): Transferable[] {
   }
 }
 
-serveRpc<ComputeRequest, ComputeAnswer>(self as unknown as Parameters<typeof serveRpc>[0], async (request) => {
-  const reply = await handleCompute(request);
-  if (reply.kind === 'failed') throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
-  return reply;
-}, transferables);
+serveRpc<ComputeProtocol>(self, computeHandle, { transfer: transferables });

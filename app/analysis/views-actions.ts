@@ -67,7 +67,7 @@ export function runNeighbours(query: string, k: number): Promise<void> {
           alpha: settings.alpha,
           offset,
         },
-        [hsBlock.data.buffer, rwBlock.data.buffer],
+        { transfer: [hsBlock.data.buffer, rwBlock.data.buffer] },
       );
       for (const rep of NEIGHBOUR_REPRESENTATIONS) scores[rep].set(answer[rep], offset);
       progress(`scoring: ${end} / ${n} texts (compute worker)`, 0.8 + (0.2 * end) / n);

@@ -1,5 +1,5 @@
 /** Which model runs where and why, load progress with bytes and phases, cancel, EP switch. */
-import { cancelRun, loadModel } from '../engine.ts';
+import { cancelRun, loadModel, reloadOnWasm } from '../engine.ts';
 import { useStore } from '../store.ts';
 import { DTYPE_LABEL, LOAD_PHASES, type ModelDtype } from '../../workers/protocol.ts';
 import { defaultDtypeOf, EMBEDDED_MODELS } from '../../models/registry.ts';
@@ -8,6 +8,8 @@ import { HubPanel } from './HubPanel.tsx';
 import { ModelOptions } from './ModelOptions.tsx';
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+/** A lower bound with `digits` decimals (toFixed rounds 0.9999996 up to a cosine of 1). */
+const floorTo = (x: number, digits: number) => (Math.floor(x * 10 ** digits) / 10 ** digits).toFixed(digits);
 
 /** What each load phase is doing, in words a first-time visitor understands. */
 const PHASE_WORDS: Record<(typeof LOAD_PHASES)[number], string> = {
@@ -36,6 +38,55 @@ export function LoadPhasesPlaceholder() {
           </li>
         ))}
       </ol>
+    </div>
+  );
+}
+
+/**
+ * The device self-check of a WebGPU model (app/engine.ts checkDevice): running, passed with its
+ * figures, skipped with the reason, or failed with the figures and a way to WASM.
+ */
+function SelfCheckView() {
+  const check = useStore((s) => s.engine.selfCheck);
+  const model = useStore((s) => s.engine.model);
+  if (!check || !model || check.modelId !== model.modelId) return null;
+  if (check.status === 'running') {
+    return (
+      <p className="note" role="status" data-testid="self-check" data-status="running">
+        Checking WebGPU&rsquo;s numbers against a WASM run of two short texts…
+      </p>
+    );
+  }
+  if (check.status === 'skipped') {
+    return (
+      <p className="note" data-testid="self-check" data-status="skipped">
+        Device self-check not run: {check.reason}
+      </p>
+    );
+  }
+  const { report } = check;
+  const figures = (
+    <>
+      against WASM on {report.texts} texts: hidden-state cosine ≥ {floorTo(report.minHiddenStateCosine, 6)}, top-k expert sets equal on{' '}
+      {(100 * report.topkSetAgreement).toFixed(1)}% of {report.tokensXLayers} token-layers, router logits within {report.maxAbsRouterLogitError.toExponential(1)} ({(check.ms / 1000).toFixed(1)} s).
+    </>
+  );
+  const data = { 'data-testid': 'self-check', 'data-status': check.status, 'data-min-cosine': report.minHiddenStateCosine, 'data-topk': report.topkSetAgreement, 'data-router-error': report.maxAbsRouterLogitError };
+  if (check.status === 'passed') {
+    return (
+      <p className="note" {...data}>
+        {check.ep.toUpperCase()} self-check passed, {figures}
+      </p>
+    );
+  }
+  return (
+    <div className="error" role="alert" {...data}>
+      <p>
+        <strong>{check.ep.toUpperCase()} gives wrong numbers for this model on this device</strong> ({check.failures.join('; ')}). Measured {figures}
+      </p>
+      <button type="button" onClick={() => void reloadOnWasm()} data-testid="self-check-use-wasm">
+        Use WASM instead
+      </button>
     </div>
   );
 }
@@ -149,6 +200,7 @@ export function ModelPanel() {
           )}
         </dl>
       )}
+      <SelfCheckView />
       <HubPanel />
       <CachePanel />
     </section>
