@@ -8,6 +8,8 @@ import type { DeriveProtocol, MatrixMessage } from './derive-protocol.ts';
 
 const derive = new RpcClient<DeriveProtocol>(() => new Worker(new URL('./derive-worker.ts', import.meta.url), { type: 'module', name: 'moee-derive' }), {
   name: 'similarity worker',
+  // The first matrix needs it: its module loads while the model does.
+  eager: true,
 });
 
 /** HS, RW and concat cosine matrices, off the main thread. */

@@ -77,8 +77,17 @@ export class EngineClient {
     return (await this.rpc.call({ kind: 'capabilities' })).capabilities;
   }
 
-  load(request: Omit<LoadRequest, 'kind' | 'id'>, onProgress?: (e: LoadProgressEvent) => void, id = newRpcId('load')): Promise<LoadedEvent> {
-    return this.rpc.call({ kind: 'load', ...request }, { id, onProgress: onProgress && ((e) => e.phase !== 'embed' && onProgress(e)) });
+  async load(request: Omit<LoadRequest, 'kind' | 'id'>, onProgress?: (e: LoadProgressEvent) => void, id = newRpcId('load')): Promise<LoadedEvent> {
+    const call = () => this.rpc.call({ kind: 'load', ...request }, { id, onProgress: onProgress && ((e) => e.phase !== 'embed' && onProgress(e)) });
+    try {
+      return await call();
+    } catch (error) {
+      // The worker holds the onnxruntime-web build of the other EP (workers/worker.ts): a fresh
+      // worker picks the right one on this load. Its old model was being replaced anyway.
+      if (!(error instanceof EngineError && error.name === 'RuntimeSwitchError')) throw error;
+      this.rpc.stop({ name: 'CancelledError', message: 'The engine was restarted for another execution provider.' });
+      return call();
+    }
   }
 
   async embed(texts: string[], options: EmbedOptions, onProgress?: (e: EmbedProgressEvent) => void, id = newRpcId('embed')): Promise<EmbedResult> {

@@ -13,9 +13,16 @@ for (const ep of ['wasm', 'webgpu'] as const) {
   for (const dtype of ['fp32', 'q8'] as const) {
     test(`goldens: ${ep} ${dtype}`, async ({ page }) => {
       test.setTimeout(ep === 'webgpu' ? 600_000 : 240_000);
+      const binaries: string[] = [];
+      page.on('request', (r) => {
+        if (/ort-wasm-simd-threaded.*\.wasm$/.test(r.url())) binaries.push(new URL(r.url()).pathname);
+      });
       await openHarness(page);
       const loaded = await page.evaluate(([d, e]) => window.moeeHarness.load('moee-demo', d, e), [dtype, ep] as const);
       if (!loaded.ok) throw new Error(`load failed: ${JSON.stringify(loaded.error)}`);
+      // One onnxruntime-web build per EP (workers/worker.ts): WASM runs on the WASM-only build.
+      expect(binaries).toHaveLength(1);
+      expect(binaries[0].includes('.asyncify')).toBe(ep === 'webgpu');
       // The test fails, never silently falls back, when WebGPU did not run.
       expect(loaded.model.ep).toBe(ep);
       if (ep === 'wasm') expect(loaded.capabilities.crossOriginIsolated).toBe(true);

@@ -291,6 +291,9 @@ test('state survives a reload and a shared URL restores it in a fresh context', 
 test('forcing WebGPU reports it as the EP that ran', async ({ page }) => {
   test.setTimeout(300_000);
   await ready(page);
+  // The page started on WASM (SwiftShader is a software adapter), so its worker holds the WASM-only
+  // onnxruntime-web build: the switch restarts the worker on the WebGPU build, unseen by the user.
+  await expect(page.getByTestId('ep-ran')).toHaveText('WASM');
   await page.getByLabel('Execution provider').selectOption('webgpu');
   await page.getByRole('button', { name: 'Reload' }).click();
   await expect(page.getByTestId('ep-ran')).toHaveText('WEBGPU', { timeout: 240_000 });

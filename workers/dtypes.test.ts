@@ -35,7 +35,7 @@ async function request(req: EngineRequest): Promise<EngineEvent[]> {
 beforeAll(async () => {
   hub = await startHubStandIn();
   const handler = createEngineHandler({
-    bridge: createNodeBridge(),
+    createRuntime: async () => ({ bridge: createNodeBridge(), builtFor: null }),
     loadTransformers: () => loadNodeTransformers({ allowRemoteModels: true, cacheDir: mkdtempSync(join(tmpdir(), 'moee-dtypes-')) }),
   });
   server = createRpcServer<EngineProtocol>(handler.handle, (event) => events.push(event), { serializeError });

@@ -46,6 +46,15 @@ export class CancelledError extends Error {
   override readonly name = 'CancelledError';
 }
 
+/**
+ * The worker's onnxruntime-web build was chosen for another execution provider (the WASM-only build
+ * creates sessions and runs faster than the WebGPU one, but cannot run WebGPU): the load needs a
+ * fresh worker. The page's engine client does that and retries, so users never see this.
+ */
+export class RuntimeSwitchError extends Error {
+  override readonly name = 'RuntimeSwitchError';
+}
+
 /** A request arrived before a model was loaded. */
 export class NoModelError extends Error {
   override readonly name = 'NoModelError';
@@ -101,6 +110,7 @@ export type EngineErrorName =
   | 'DownloadError'
   | 'DeviceUnsupportedError'
   | 'UnknownRequestError'
+  | 'RuntimeSwitchError'
   | 'InternalError';
 
 /** An error as it travels in a message. */
@@ -127,6 +137,7 @@ const KNOWN = new Set<string>([
   'DownloadError',
   'DeviceUnsupportedError',
   'UnknownRequestError',
+  'RuntimeSwitchError',
 ]);
 
 /** Serialise any thrown value; unknown errors become InternalError with their message kept. */

@@ -4,8 +4,8 @@
  * `serveRpc`; Node tests and the CLI run the same rpc server in-process (workers/node-engine.ts)
  * on the real model. Only the transport differs, never the inference.
  */
-import { detectCapabilities } from './capabilities.ts';
-import { ConfigMismatchError, CorruptModelError, DeviceLostError, NoModelError } from './errors.ts';
+import { chooseExecutionProvider, detectCapabilities } from './capabilities.ts';
+import { ConfigMismatchError, CorruptModelError, DeviceLostError, NoModelError, RuntimeSwitchError } from './errors.ts';
 import { DEFAULT_STALL_TIMEOUT_MS, deleteCachedFiles, HUGGING_FACE_HUB, installDownloadGuard, listCachedModels, type DownloadContext } from './hub.ts';
 import { embed } from './inference.ts';
 import { inspectHubModel, loadModel, type LoadedModel, type Transformers } from './model-loader.ts';
@@ -18,6 +18,7 @@ import {
   type EmbedOptions,
   type EmbedRequest,
   type EngineProtocol,
+  type ExecutionProvider,
   type HubSource,
   type LoadedEvent,
   type LoadRequest,
@@ -28,9 +29,23 @@ import {
 import { compareRuns, crossCheckFailures } from '../models/golden-check.ts';
 import { byKind, type RpcBody, type RpcContext, type RpcHandle } from './rpc.ts';
 
-export interface EngineDeps {
+/** An onnxruntime-web build, installed for Transformers.js (workers/ort-bridge.ts). */
+export interface OrtRuntime {
   bridge: OrtBridge;
-  /** Imports Transformers.js and sets its env (paths, cache); called once, after the bridge is installed. */
+  /**
+   * The execution provider this build was chosen for, when the transport has one build per EP
+   * (the page's worker: WASM-only or WebGPU); null when one build serves every EP (Node).
+   */
+  builtFor: ExecutionProvider | null;
+}
+
+export interface EngineDeps {
+  /**
+   * Import and install the onnxruntime-web build for `ep`; called once, before Transformers.js is
+   * imported (it binds to the runtime installed when it first evaluates).
+   */
+  createRuntime: (ep: ExecutionProvider) => Promise<OrtRuntime>;
+  /** Imports Transformers.js and sets its env (paths, cache); called once, after the runtime is installed. */
   loadTransformers: () => Promise<Transformers>;
   /** Reads a file of a model folder that Transformers.js does not load (reference statistics); null if absent. */
   readModelFile?: (modelId: string, file: string) => Promise<Uint8Array | null>;
@@ -58,7 +73,30 @@ export interface EngineHandler {
 }
 
 export function createEngineHandler(deps: EngineDeps): EngineHandler {
-  const { bridge } = deps;
+  let runtime: Promise<OrtRuntime> | null = null;
+  /** The installed runtime's bridge (set once `runtime` resolved). */
+  let bridge: OrtBridge | null = null;
+  const activeBridge = (): OrtBridge => {
+    if (!bridge) throw new Error('no onnxruntime-web build is installed yet');
+    return bridge;
+  };
+
+  /**
+   * The runtime for `ep`: created by the first request that needs one. A load whose EP the
+   * installed build was not chosen for fails with RuntimeSwitchError (the page restarts the worker
+   * and retries), so WASM always runs on the WASM-only build, which creates sessions 1.8× faster.
+   */
+  async function runtimeFor(ep: ExecutionProvider, forLoad: boolean): Promise<OrtBridge> {
+    runtime ??= deps.createRuntime(ep).then((created) => {
+      bridge = created.bridge;
+      return created;
+    });
+    const installed = await runtime;
+    if (forLoad && installed.builtFor !== null && installed.builtFor !== ep) {
+      throw new RuntimeSwitchError(`This worker runs onnxruntime-web's ${installed.builtFor.toUpperCase()} build; ${ep.toUpperCase()} needs a fresh worker.`);
+    }
+    return installed.bridge;
+  }
   let transformers: Promise<Transformers> | null = null;
   let capabilities: Promise<Capabilities> | null = null;
   let model: LoadedModel | null = null;
@@ -77,7 +115,7 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
   async function watchDevice(loaded: LoadedModel): Promise<void> {
     deviceLost = null;
     if (loaded.info.ep !== 'webgpu') return;
-    const env = bridge.ort.env as { webgpu?: { device?: Promise<GpuDeviceLike> | GpuDeviceLike } };
+    const env = activeBridge().ort.env as { webgpu?: { device?: Promise<GpuDeviceLike> | GpuDeviceLike } };
     const device = await env.webgpu?.device;
     if (!device?.lost) return;
     deviceLostSignal = device.lost.then((info) => {
@@ -94,12 +132,15 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
   /** The env as loadTransformers left it: local (embedded) models load with exactly that. */
   let localEnv: { allowLocalModels: boolean; allowRemoteModels: boolean } | null = null;
 
-  const getTransformers = () =>
-    (transformers ??= deps.loadTransformers().then((tf) => {
+  /** Transformers.js, imported once a runtime is installed (for a non-load request: the EP 'auto' would pick). */
+  const getTransformers = async (): Promise<Transformers> => {
+    await runtimeFor(chooseExecutionProvider('auto', await getCapabilities()).ep, false);
+    return (transformers ??= deps.loadTransformers().then((tf) => {
       guarded = installDownloadGuard(tf.env as unknown as Parameters<typeof installDownloadGuard>[0]);
       localEnv = { allowLocalModels: tf.env.allowLocalModels, allowRemoteModels: tf.env.allowRemoteModels };
       return tf;
     }));
+  };
   const getCapabilities = () => (capabilities ??= detectCapabilities());
 
   /**
@@ -127,7 +168,9 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
   const ownOrigin = () => (typeof location !== 'undefined' ? location.origin : null);
 
   async function load(request: LoadRequest, { signal, progress }: RpcContext<EngineProtocol>): Promise<RpcBody<LoadedEvent>> {
-    const [tf, caps] = await Promise.all([getTransformers(), getCapabilities()]);
+    const caps = await getCapabilities();
+    await runtimeFor(chooseExecutionProvider(request.ep, caps).ep, true);
+    const tf = await getTransformers();
     useSource(tf, request.hub);
     const previous = model;
     model = null;
@@ -156,12 +199,12 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
   function loadHandled(request: LoadRequest, tf: Transformers, caps: Capabilities, signal: AbortSignal, progress: RpcContext<EngineProtocol>['progress']): Promise<LoadedModel> {
     return loadModel(request, {
       transformers: tf,
-      bridge,
+      bridge: activeBridge(),
       capabilities: caps,
       signal,
       onProgress: progress,
       warmup: async (m) => {
-        await embed(m, ['Warm-up.'], DEFAULT_EMBED_OPTIONS, { ort: bridge.ort, signal, onProgress: () => {} });
+        await embed(m, ['Warm-up.'], DEFAULT_EMBED_OPTIONS, { ort: activeBridge().ort, signal, onProgress: () => {} });
       },
     });
   }
@@ -183,7 +226,7 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
     }
     const total = request.texts.length;
     const result = await embed(model, request.texts, request.options, {
-      ort: bridge.ort,
+      ort: activeBridge().ort,
       signal,
       onProgress: (done) =>
         progress({
@@ -218,12 +261,12 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
       return reply({ status: 'skipped', ep, reason: `A second, WASM copy of this ${Math.round(bytes / 2 ** 20)} MiB model would not fit beside it.` });
     }
     const started = performance.now();
-    const run = (m: LoadedModel) => embed(m, [...SELF_CHECK_TEXTS], SELF_CHECK_OPTIONS, { ort: bridge.ort, signal, onProgress: () => {} });
+    const run = (m: LoadedModel) => embed(m, [...SELF_CHECK_TEXTS], SELF_CHECK_OPTIONS, { ort: activeBridge().ort, signal, onProgress: () => {} });
     const onDevice = await run(checked);
     const [tf, caps] = await Promise.all([getTransformers(), getCapabilities()]);
     useSource(tf, request.hub);
     const reference = await downloading(request.hub, signal, () =>
-      loadModel({ ...request, ep: 'wasm' }, { transformers: tf, bridge, capabilities: caps, signal, onProgress: () => {}, warmup: async () => {} }),
+      loadModel({ ...request, ep: 'wasm' }, { transformers: tf, bridge: activeBridge(), capabilities: caps, signal, onProgress: () => {}, warmup: async () => {} }),
     );
     let onWasm;
     try {

@@ -44,7 +44,7 @@ export async function createNodeEngine(modelId: string, dtype: ModelDtype = 'fp3
   // The embed chunks' messages go to their caller only, so a long run does not grow `events`.
   const listeners = new Map<string, (event: EngineEvent) => void>();
   const handler = createEngineHandler({
-    bridge,
+    createRuntime: async () => ({ bridge, builtFor: null }),
     loadTransformers: () => loadNodeTransformers({ localModelPath }),
     readModelFile: (id, file) => readLocalModelFile(id, file, localModelPath),
   });

@@ -15,6 +15,7 @@ const ADVICE: Record<EngineErrorName, string> = {
   NoWebGPUError: 'This browser gave no WebGPU adapter. Switch the execution provider to WASM (or auto) and load again.',
   DeviceLostError: 'The GPU was lost (often out of GPU memory). Load again, or switch to WASM.',
   WorkerCrashedError: 'The engine worker died; a fresh one was started. The model is loaded into it again.',
+  RuntimeSwitchError: 'The engine needed a fresh worker for the other execution provider. Load the model again.',
   CancelledError: 'The run was cancelled. Embed again when you are ready.',
   NoModelError: 'No model is loaded yet. Load the model first.',
   BadTemplateError: 'The custom template needs exactly one {text} where the sentence goes. Fix it, or go back to the PromptEOL template.',
