@@ -58,7 +58,7 @@ function enqueue(job: Job): () => void {
 }
 
 /** Two props objects with the same keys and identical values (one level deep). */
-export function shallowEqual<T extends object>(a: T, b: T): boolean {
+function shallowEqual<T extends object>(a: T, b: T): boolean {
   if (a === b) return true;
   const keys = Object.keys(a) as (keyof T)[];
   return keys.length === Object.keys(b).length && keys.every((k) => Object.is(a[k], b[k]));

@@ -67,7 +67,7 @@ export interface BenchModel {
   dtype: ModelDtype;
 }
 
-export const DEMO_MODEL: BenchModel = { id: 'moee-demo', dtype: 'q8' };
+const DEMO_MODEL: BenchModel = { id: 'moee-demo', dtype: 'q8' };
 
 /** ms from navigation start until the app shows the HS matrix of all 8 texts and is idle. */
 async function timeToFirstMatrix(context: BrowserContext, model: BenchModel): Promise<number> {

@@ -341,7 +341,7 @@ const METHOD_LABEL: Record<Method | Baseline, string> = {
 };
 
 /** The Markdown tables of a result (the model card includes them verbatim). */
-export function renderMarkdown(r: StsSuiteResult): string {
+function renderMarkdown(r: StsSuiteResult): string {
   const n = (v: number) => v.toFixed(2);
   const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
   const lines: string[] = [];

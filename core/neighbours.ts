@@ -69,7 +69,7 @@ export function neighbourScoresBlock(query: NeighbourQuery, hs: Matrix, rw: Matr
 }
 
 /** Rows of a matrix [start, end) as a matrix (a view, no copy). */
-export function rowBlock(m: Matrix, start: number, end: number): Matrix {
+function rowBlock(m: Matrix, start: number, end: number): Matrix {
   return { data: m.data.subarray(start * m.cols, end * m.cols), rows: end - start, cols: m.cols };
 }
 

@@ -53,7 +53,7 @@ export function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): numb
 }
 
 /** Shannon entropy in bits of counts (normalised by their sum); 0 for no counts. */
-export function entropyBits(counts: Iterable<number>): number {
+function entropyBits(counts: Iterable<number>): number {
   let total = 0;
   const values: number[] = [];
   for (const c of counts) {

@@ -19,7 +19,7 @@ const RIGHT = 70;
 const DORMANT_GREY = '#c8c8c8';
 
 /** A token as typed, with its leading space and newlines visible. */
-export function showToken(token: string): string {
+function showToken(token: string): string {
   return token.replace(/^ /, '␣').replace(/\n/g, '⏎');
 }
 

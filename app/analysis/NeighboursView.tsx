@@ -5,7 +5,7 @@ import { fmt, TemplateSelect, useRunning, ViewError } from './common.tsx';
 import { useAnalysis } from './state.ts';
 import { useViewInputs } from './view-inputs.ts';
 
-export const REP_SHORT: Record<NeighbourRepresentation, string> = { hs: 'HS', rw: 'RW', concat: 'MoEE concat', sum: 'MoEE sum' };
+const REP_SHORT: Record<NeighbourRepresentation, string> = { hs: 'HS', rw: 'RW', concat: 'MoEE concat', sum: 'MoEE sum' };
 
 export function NeighboursView() {
   const result = useAnalysis((s) => s.neighbours);

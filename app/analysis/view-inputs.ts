@@ -27,7 +27,7 @@ export interface ViewInputs {
   abTemplate: BuiltinTemplateId;
 }
 
-export const DEFAULT_VIEW_INPUTS: ViewInputs = {
+const DEFAULT_VIEW_INPUTS: ViewInputs = {
   neighbourQuery: 'The meeting begins at half past five.',
   neighbourK: 5,
   expertLayer: 0,

@@ -17,7 +17,7 @@ import { useAnalysis } from './state.ts';
 const update = useAnalysis.getState().set;
 
 /** Corpus rows per compute-worker call: small enough for a progress tick every few ms, large enough that messaging costs little. */
-export const NEIGHBOUR_BLOCK_ROWS = 512;
+const NEIGHBOUR_BLOCK_ROWS = 512;
 
 /** A named error for input the views cannot use (shown with its name; nothing typed is lost). */
 function inputError(name: string, message: string): Error {

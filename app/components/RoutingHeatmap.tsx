@@ -28,7 +28,7 @@ const tokenLabel = (t: string) => t.replaceAll(' ', '␣').replaceAll('\n', '⏎
  * A token as a reader sees it: tokenizer markers (byte-level BPE's Ġ/Ċ, SentencePiece's ▁) and the
  * leading space dropped, a line break as ⏎; a token that is only white space stays visible as ␣.
  */
-export const readableToken = (t: string) => {
+const readableToken = (t: string) => {
   const text = t.replaceAll('Ġ', ' ').replaceAll('▁', ' ').replaceAll('Ċ', '\n').replaceAll('\n', '⏎').replaceAll('\t', '⇥').trim();
   return text === '' ? '␣' : text;
 };
@@ -64,7 +64,7 @@ function colourPositions(values: ArrayLike<number>, rows: number, cols: number, 
 }
 
 /** Arrow keys move a cell cursor within rows × cols; Escape clears it. Shared by the routing canvases. */
-export function moveCursor(key: string, cursor: { r: number; c: number } | null, rows: number, cols: number): { r: number; c: number } | null | undefined {
+function moveCursor(key: string, cursor: { r: number; c: number } | null, rows: number, cols: number): { r: number; c: number } | null | undefined {
   const moves: Record<string, [number, number]> = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   if (key === 'Escape') return null;
   const move = moves[key];
