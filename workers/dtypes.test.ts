@@ -12,33 +12,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceFromFp32, DTYPE_FIXTURE_ID, DTYPE_FIXTURE_TEXTS, DTYPE_TOLERANCE } from '../tests/dtype-fixture.ts';
 import { startHubStandIn, type HubStandIn } from '../e2e/hub-server.ts';
 import { DTYPES, externalDataNames, onnxFileFor, type ModelDtype } from '../models/dtypes.ts';
-import { createEngineHandler } from './handler.ts';
-import { createNodeBridge, loadNodeTransformers } from './ort-node.ts';
-import { DEFAULT_EMBED_OPTIONS, type EmbedResult, type EngineEvent, type EngineProtocol, type EngineRequest } from './protocol.ts';
-import { createRpcServer, type RpcServer } from './rpc.ts';
-import { serializeError } from './errors.ts';
+import { nodeThreads } from './capabilities.ts';
+import { createNodeEngine, type NodeEngine } from './node-engine.ts';
+import { LOCAL_MODELS_DIR } from './ort-node.ts';
+import { DEFAULT_EMBED_OPTIONS, type EmbedResult, type EngineEvent, type EngineRequest } from './protocol.ts';
 
 const MODEL = DTYPE_FIXTURE_ID;
 const TEXTS = DTYPE_FIXTURE_TEXTS;
 
 let hub: HubStandIn;
-let server: RpcServer<EngineProtocol>;
-const events: EngineEvent[] = [];
+let engine: NodeEngine;
 let counter = 0;
 
-async function request(req: EngineRequest): Promise<EngineEvent[]> {
-  const start = events.length;
-  await server.receive(req);
-  return events.slice(start).filter((e) => e.id === req.id);
-}
+const request = (req: EngineRequest): Promise<EngineEvent[]> => engine.request(req);
 
 beforeAll(async () => {
   hub = await startHubStandIn();
-  const handler = createEngineHandler({
-    createRuntime: async () => ({ bridge: createNodeBridge(), builtFor: null }),
-    loadTransformers: () => loadNodeTransformers({ allowRemoteModels: true, cacheDir: mkdtempSync(join(tmpdir(), 'moee-dtypes-')) }),
-  });
-  server = createRpcServer<EngineProtocol>(handler.handle, (event) => events.push(event), { serializeError });
+  // No model yet: each test loads one dtype through the Hub stand-in.
+  engine = await createNodeEngine('', 'fp32', LOCAL_MODELS_DIR, nodeThreads(), { allowRemoteModels: true, cacheDir: mkdtempSync(join(tmpdir(), 'moee-dtypes-')) });
 });
 afterAll(() => hub.close());
 

@@ -130,7 +130,7 @@ export async function loadModel(request: LoadRequest, deps: LoadDeps): Promise<L
             // Hub loads only: given a progress callback, Transformers.js 4.3 first asks every file's
             // size, and for a local file it does so with a full GET that it never reads (so the app's
             // own .onnx came down twice: 2 × 105 MB for moee-smollm2). Embedded models show the load
-            // phases without per-file bytes; measured, moee-demo's cold start fell from 3.16 to 2.93 s.
+            // phases without per-file bytes.
             ...(request.hub && { progress_callback }),
           }),
       ),

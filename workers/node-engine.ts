@@ -8,7 +8,7 @@
 import { embedInChunks } from './batched-embed.ts';
 import { serializeError } from './errors.ts';
 import { createEngineHandler, type EngineHandler } from './handler.ts';
-import { createNodeBridge, LOCAL_MODELS_DIR, loadNodeTransformers, readLocalModelFile } from './ort-node.ts';
+import { createNodeBridge, LOCAL_MODELS_DIR, loadNodeTransformers, readLocalModelFile, type NodeTransformersOptions } from './ort-node.ts';
 import type { EmbedOptions, EmbedResult, EngineEvent, EngineProtocol, EngineRequest, ModelDtype, ModelInfo } from './protocol.ts';
 import { createRpcServer, type RpcCancel } from './rpc.ts';
 
@@ -36,16 +36,23 @@ let counter = 0;
 /**
  * An engine on the model folder `modelId` under `localModelPath` (the repo's models/ by default);
  * an empty `modelId` loads nothing. `threads`: WASM threads (1, the default, gives the same
- * numbers on every machine; more only changes speed).
+ * numbers on every machine; more only changes speed). `hubAccess`: Hub downloads and their file cache
+ * (off by default: Node runs use the repo's models).
  */
-export async function createNodeEngine(modelId: string, dtype: ModelDtype = 'fp32', localModelPath = LOCAL_MODELS_DIR, threads = 1): Promise<NodeEngine> {
+export async function createNodeEngine(
+  modelId: string,
+  dtype: ModelDtype = 'fp32',
+  localModelPath = LOCAL_MODELS_DIR,
+  threads = 1,
+  hubAccess: Pick<NodeTransformersOptions, 'allowRemoteModels' | 'cacheDir'> = {},
+): Promise<NodeEngine> {
   const bridge = createNodeBridge(threads);
   const events: EngineEvent[] = [];
   // The embed chunks' messages go to their caller only, so a long run does not grow `events`.
   const listeners = new Map<string, (event: EngineEvent) => void>();
   const handler = createEngineHandler({
     createRuntime: async () => ({ bridge, builtFor: null }),
-    loadTransformers: () => loadNodeTransformers({ localModelPath }),
+    loadTransformers: () => loadNodeTransformers({ localModelPath, ...hubAccess }),
     readModelFile: (id, file) => readLocalModelFile(id, file, localModelPath),
   });
   const server = createRpcServer<EngineProtocol>(

@@ -149,20 +149,21 @@ export class RpcClient<P extends RpcProtocol> {
 
   /** Terminate the worker; every waiting call rejects with `error`. The next call starts a fresh one. */
   stop(error: RpcError = { name: 'CancelledError', message: 'Cancelled.' }): void {
-    this.worker?.terminate();
-    this.worker = null;
-    const waiters = [...this.waiting.values()];
-    this.waiting.clear();
-    for (const waiter of waiters) waiter.reject(this.toError(error));
+    this.terminate(error);
     if (this.options.eager) this.worker = this.spawn();
   }
 
   /** Terminate the worker for good (waiting calls reject); a later call would start a new one. */
   dispose(): void {
-    const eager = this.options.eager;
-    this.options.eager = false;
-    this.stop({ name: 'CancelledError', message: `The ${this.options.name} was closed.` });
-    this.options.eager = eager;
+    this.terminate({ name: 'CancelledError', message: `The ${this.options.name} was closed.` });
+  }
+
+  private terminate(error: RpcError): void {
+    this.worker?.terminate();
+    this.worker = null;
+    const waiters = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const waiter of waiters) waiter.reject(this.toError(error));
   }
 
   private receive(message: RpcOutgoing<P>): void {
