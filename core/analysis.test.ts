@@ -13,6 +13,7 @@ import {
   matrix,
   matrixEntropy,
   matrixNuclearNorm,
+  nuclearNormBounds,
   meanOffDiagonal,
   mutualInformation,
   normalizedMutualInfo,
@@ -145,6 +146,26 @@ describe('matrix nuclear norm and entropy', () => {
     expect(Math.abs(approx.perRow - c.per_row)).toBeLessThan(1e-12);
     expect(Math.abs(exactNuclearNorm(m) - c.exact)).toBeLessThan(1e-8);
     expect(Math.abs(matrixEntropy(m) - c.entropy)).toBeLessThan(1e-9);
+  });
+  it.each([0, 1])('the Frobenius windows hold numpy’s nuclear norm and L1,2, and the ratio window holds their ratio (case %i)', (i) => {
+    const c = fx.spectral[i];
+    const bounds = nuclearNormBounds(toMatrix(c.x));
+    expect(Math.abs(bounds.frobenius - c.frobenius)).toBeLessThan(1e-12);
+    expect(bounds.rankBound).toBe(c.singular_values.length);
+    const inside = (v: number, w: { lower: number; upper: number }) => v >= w.lower - 1e-12 && v <= w.upper + 1e-12;
+    expect(inside(c.exact, bounds.exact)).toBe(true);
+    expect(inside(c.l12, bounds.l12)).toBe(true);
+    expect(inside(c.l12 / c.exact, bounds.ratio)).toBe(true);
+  });
+  it('the windows are attained: one repeated direction gives ‖Z‖* = F, orthogonal directions give L1,2 = ‖Z‖* = √D·F', () => {
+    // Two texts on one line (after centring, rows ±u): rank 1, so ‖Z‖* = F exactly.
+    const onLine = matrix(Float64Array.of(1, 2, 3, -1, -2, -3), 2, 3);
+    expect(Math.abs(exactNuclearNorm(onLine) - nuclearNormBounds(onLine).exact.lower)).toBeLessThan(1e-12);
+    // Rows ±e1, ±e2: centred already, orthogonal columns of equal length.
+    const cross = matrix(Float64Array.of(1, 0, -1, 0, 0, 1, 0, -1), 4, 2);
+    const b = nuclearNormBounds(cross);
+    expect(Math.abs(exactNuclearNorm(cross) - b.exact.upper)).toBeLessThan(1e-12);
+    expect(Math.abs(matrixNuclearNorm(cross).l12 - b.l12.upper)).toBeLessThan(1e-12);
   });
 });
 

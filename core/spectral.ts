@@ -53,6 +53,39 @@ export function matrixNuclearNorm(m: Matrix): NuclearNormApprox {
   return { l12, perRow: n > 0 ? l12 / n : Number.NaN };
 }
 
+/**
+ * Where the two nuclear norms must lie, from the Frobenius norm F of the same normalised matrix Z
+ * (N × d, D = min(N, d)). Li et al. (arXiv 2410.10672) bound the nuclear norm by F ≤ ‖Z‖* ≤ √D·F
+ * (F² is the sum of σ², ‖Z‖* the sum of σ, at most D of them non-zero). For the L1,2 sum of the D
+ * longest columns c: Σ‖c‖ ≤ √D·(Σ‖c‖²)^½ ≤ √D·F (Cauchy–Schwarz), and the D longest of d columns
+ * hold at least D/d of F², so Σ‖c‖ ≥ F·√(D/d) (equal to F when N ≥ d). Dividing one window by the
+ * other bounds what the approximation can be off by; when N ≥ d the L1,2 sum is every column, each a
+ * rank-1 matrix whose nuclear norm is its length, so the triangle inequality lifts the ratio's lower
+ * end to 1. The paper proves nothing tighter.
+ */
+export interface NuclearNormBounds {
+  /** ‖Z‖_F: √N when no row is constant. */
+  frobenius: number;
+  /** min(N, d): the most non-zero singular values Z can have. */
+  rankBound: number;
+  exact: { lower: number; upper: number };
+  l12: { lower: number; upper: number };
+  /** The range of L1,2 ÷ exact that the two windows allow. */
+  ratio: { lower: number; upper: number };
+}
+
+export function nuclearNormBounds(m: Matrix): NuclearNormBounds {
+  const z = centerAndNormalizeRows(m);
+  let squares = 0;
+  for (const v of z.data) squares += v * v;
+  const frobenius = Math.sqrt(squares);
+  const rankBound = Math.min(z.rows, z.cols);
+  const exact = { lower: frobenius, upper: Math.sqrt(rankBound) * frobenius };
+  const l12 = { lower: frobenius * Math.sqrt(rankBound / z.cols), upper: Math.sqrt(rankBound) * frobenius };
+  const ratioLower = z.rows >= z.cols ? 1 : l12.lower / exact.upper;
+  return { frobenius, rankBound, exact, l12, ratio: { lower: ratioLower, upper: l12.upper / exact.lower } };
+}
+
 /** Eigenvalues of ZᵀZ via the smaller of ZᵀZ (d×d) and ZZᵀ (N×N): the same non-zero spectrum. */
 function gramSpectrum(z: Matrix): Float64Array {
   const { rows: n, cols: d, data } = z;

@@ -217,5 +217,25 @@ test('analysis views on a sample set: robustness bars and progress, contingency 
   await finished(page);
   await expect(page.getByTestId('nuclear-guide')).toContainText('never below');
   await expect(page.getByTestId('nuclear-ratio-HS')).toHaveText(/^\d\.\d{3}$/);
+  await expect(page.getByTestId('nuclear-guide')).toContainText('‖Z‖F ≤ ‖Z‖* ≤ √D·‖Z‖F');
+  for (const set of ['HS', 'RW']) {
+    // The row's own N × d gives the windows: ‖Z‖F = √N (unit rows), ‖Z‖* within [√N, √(D·N)], ratio ≤ √D.
+    const row = page.getByTestId(`nuclear-ratio-${set}`).locator('xpath=..');
+    const [n, d] = (await row.locator('td').first().innerText()).split('×').map((v) => Number(v.trim()));
+    const depth = Math.min(n, d);
+    const window = (await page.getByTestId(`nuclear-window-${set}`).innerText()).match(/[\d.]+/g)!.map(Number);
+    expect(window[0]).toBeCloseTo(Math.sqrt(n), 3);
+    expect(window[1]).toBeCloseTo(Math.sqrt(n), 3);
+    expect(window[2]).toBeCloseTo(Math.sqrt(depth * n), 2);
+    const exact = Number(await row.locator('td').nth(3).innerText());
+    expect(exact).toBeGreaterThanOrEqual(window[1] - 1e-3);
+    expect(exact).toBeLessThanOrEqual(window[2] + 1e-3);
+    const [low, high] = (await page.getByTestId(`nuclear-allowed-${set}`).innerText()).split('–').map(Number);
+    expect(high).toBeCloseTo(Math.sqrt(depth), 2);
+    if (n >= d) expect(low).toBe(1);
+    const ratio = Number(await page.getByTestId(`nuclear-ratio-${set}`).innerText());
+    expect(ratio).toBeGreaterThanOrEqual(low - 1e-3);
+    expect(ratio).toBeLessThanOrEqual(high + 1e-3);
+  }
   await shot(page, 'charts-nuclear');
 });

@@ -17,14 +17,16 @@ export function NuclearView() {
         <strong>How to read these numbers.</strong> Z is the N × d set, rows centred and scaled to length 1.
         <ul>
           <li>
-            <em>Exact nuclear norm</em> ‖Z‖<sub>*</sub>: the sum of Z’s singular values, a convex stand-in for its rank. Between 1 (every text on one line) and √(min(N, d))·√N (the rows spread
-            evenly over min(N, d) directions).
+            <em>Exact nuclear norm</em> ‖Z‖<sub>*</sub>: the sum of Z’s singular values, a convex stand-in for its rank. The bound Li et al. use ties it to the Frobenius norm:
+            ‖Z‖<sub>F</sub> ≤ ‖Z‖<sub>*</sub> ≤ √D·‖Z‖<sub>F</sub>, D = min(N, d), and ‖Z‖<sub>F</sub> = √N here because every row has length 1. The low end means every text lies on one
+            line; the high end, texts spread evenly over D orthogonal directions.
           </li>
           <li>
-            <em>Nuclear norm L1,2</em> (Li et al., “Large Language Model Evaluation via Matrix Nuclear-Norm”, 2024): the sum of the min(N, d) largest column lengths, no SVD. Z is the sum of its
-            columns, each a rank-1 matrix whose nuclear norm is its length, so the full sum of column lengths is never below ‖Z‖<sub>*</sub> (triangle inequality) and never above √d·‖Z‖<sub>*</sub>;
-            it equals ‖Z‖<sub>*</sub> only when the columns are orthogonal. These bounds hold for the full sum, which is what L1,2 is when N ≥ d; with fewer texts than dimensions only the
-            N longest columns count, and L1,2 can then fall below ‖Z‖<sub>*</sub> too. The ratio column says how far apart they are on these data.
+            <em>Nuclear norm L1,2</em> (Li et al., “Large Language Model Evaluation via Matrix Nuclear-Norm”, 2024): the sum of the D longest columns of Z, no SVD. The same argument puts
+            it between ‖Z‖<sub>F</sub>·√(D/d) and √D·‖Z‖<sub>F</sub> (the lower end is ‖Z‖<sub>F</sub> once N ≥ d). So the paper’s bound says how far off the approximation <em>can</em> be:
+            L1,2 ÷ exact anywhere in the <em>allowed ratio</em> column, up to a factor √D. When N ≥ d, Z is the sum of its columns, each a rank-1 matrix whose nuclear norm is
+            its length, so L1,2 is never below ‖Z‖<sub>*</sub> (triangle inequality; the ratio’s lower end is then 1), and equals it only when the columns are orthogonal. Nothing tighter is proved. The measured
+            ratio is the only figure for how far off it is on these data.
           </li>
           <li>
             <em>Matrix entropy</em>: the entropy of the normalised spectrum of ZᵀZ/N divided by log d, from 0 (one direction) to 1 (all d equally).
@@ -53,6 +55,8 @@ export function NuclearView() {
               <th>exact nuclear norm</th>
               <th>ms</th>
               <th>L1,2 ÷ exact</th>
+              <th>allowed ratio</th>
+              <th>‖Z‖<sub>F</sub> · window of ‖Z‖<sub>*</sub></th>
               <th>matrix entropy</th>
               <th>ms</th>
             </tr>
@@ -71,6 +75,12 @@ export function NuclearView() {
                 <td>{fmt(r.exactNuclear, 3)}</td>
                 <td>{fmt(r.exactMs, 2)}</td>
                 <td data-testid={`nuclear-ratio-${r.name.split(' ')[0]}`}>{fmt(r.nuclearL12 / r.exactNuclear, 3)}</td>
+                <td data-testid={`nuclear-allowed-${r.name.split(' ')[0]}`}>
+                  {fmt(r.bounds.ratio.lower, 3)}–{fmt(r.bounds.ratio.upper, 3)}
+                </td>
+                <td data-testid={`nuclear-window-${r.name.split(' ')[0]}`}>
+                  {fmt(r.bounds.frobenius, 3)} · {fmt(r.bounds.exact.lower, 3)}–{fmt(r.bounds.exact.upper, 3)}
+                </td>
                 <td>{fmt(r.entropy, 4)}</td>
                 <td>{fmt(r.entropyMs, 2)}</td>
               </tr>

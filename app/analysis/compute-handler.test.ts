@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stsFile } from '../../cli/sts-data.ts';
-import { adjustedMutualInfo, kMeans, matrix, matrixEntropy, matrixNuclearNorm, parseSts, uniqueSentences, type StsPair } from '../../core/index.ts';
+import { adjustedMutualInfo, kMeans, matrix, matrixEntropy, matrixNuclearNorm, nuclearNormBounds, parseSts, uniqueSentences, type StsPair } from '../../core/index.ts';
 import { createNodeEngine, type NodeEngine } from '../../workers/node-engine.ts';
 import { handleCompute } from './compute-handler.ts';
 import { ANALYSIS_EMBED_OPTIONS } from './options.ts';
@@ -36,5 +36,6 @@ describe('compute handler', () => {
     if (spectral.kind !== 'spectral') throw new Error(JSON.stringify(spectral));
     expect(spectral.rows[0].nuclearL12).toBe(matrixNuclearNorm(matrix(rw.data, rw.rows, rw.cols)).l12);
     expect(spectral.rows[0].entropy).toBe(matrixEntropy(matrix(rw.data, rw.rows, rw.cols)));
+    expect(spectral.rows[0].bounds).toEqual(nuclearNormBounds(matrix(rw.data, rw.rows, rw.cols)));
   });
 });

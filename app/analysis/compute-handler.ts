@@ -1,7 +1,7 @@
 /** The compute worker's logic, free of worker globals so that Node tests can call it directly. */
 import { UMAP } from 'umap-js';
 import { bootstrapSpearman, neighbourScoresBlock, crossValidatedAlpha, DEFAULT_CV_FOLDS, scoreSts, stsPairRows, textSetEmbeddings, type BootstrapInterval, type StsMethod } from '../../core/index.ts';
-import { adjustedMutualInfo, exactMatchRate, exactNuclearNorm, kMeans, matrix, matrixEntropy, matrixNuclearNorm, normalizedMutualInfo, pairJaccard, pca, seededRandom, type Matrix } from '../../core/index.ts';
+import { adjustedMutualInfo, exactMatchRate, exactNuclearNorm, kMeans, matrix, matrixEntropy, matrixNuclearNorm, normalizedMutualInfo, nuclearNormBounds, pairJaccard, pca, seededRandom, type Matrix } from '../../core/index.ts';
 import type { ComputeAnswer, ComputeFailure, ComputeProtocol, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
 import { answerOnce, type RpcHandle } from '../../workers/rpc.ts';
 
@@ -117,6 +117,7 @@ async function compute(request: ComputeRequest): Promise<ComputeAnswer> {
             nuclearMs: nuclear.ms,
             exactNuclear: exact.value,
             exactMs: exact.ms,
+            bounds: nuclearNormBounds(m),
             entropy: entropy.value,
             entropyMs: entropy.ms,
           };

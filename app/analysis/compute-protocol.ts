@@ -1,4 +1,4 @@
-import type { AlphaFold, BootstrapInterval, AlphaScore, StsMethod, StsPair, StsScores } from '../../core/index.ts';
+import type { AlphaFold, BootstrapInterval, AlphaScore, NuclearNormBounds, StsMethod, StsPair, StsScores } from '../../core/index.ts';
 import type { EmbedOptions, EmbedResult } from '../../workers/protocol.ts';
 import type { RpcError, RpcFailure } from '../../workers/rpc.ts';
 import type { BuiltinTemplateId } from '../../workers/templates.ts';
@@ -158,6 +158,8 @@ export interface SpectralRow {
   nuclearMs: number;
   exactNuclear: number;
   exactMs: number;
+  /** Where each norm must lie, from the Frobenius norm (core/spectral.ts nuclearNormBounds). */
+  bounds: NuclearNormBounds;
   entropy: number;
   entropyMs: number;
 }

@@ -50,7 +50,8 @@ def spectral(x: np.ndarray) -> dict:
     eig = np.linalg.svd(a / np.trace(a), compute_uv=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         entropy = float(-np.nansum(eig * np.log(eig)) / np.log(a.shape[0]))
-    return {"x": x.tolist(), "l12": l12, "per_row": l12 / x.shape[0], "exact": float(np.linalg.norm(z, "nuc")), "entropy": entropy}
+    return {"x": x.tolist(), "l12": l12, "per_row": l12 / x.shape[0], "exact": float(np.linalg.norm(z, "nuc")), "entropy": entropy,
+            "frobenius": float(np.linalg.norm(z, "fro")), "singular_values": np.linalg.svd(z, compute_uv=False).tolist()}
 
 
 def pca_case(x: np.ndarray, k: int) -> dict:
