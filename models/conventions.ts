@@ -50,9 +50,17 @@ export const ROUTER_CONVENTIONS: readonly RouterConvention[] = [
   {
     id: 'mlp-gate',
     // transformers 5 names every router module `mlp.gate` here, Mixtral's included (tests/fixtures/).
-    description: 'OLMoE / Qwen-MoE / Qwen3-MoE / DeepSeek-V3 / Mixtral (transformers 5): /model/layers.{i}/mlp/gate/MatMul',
-    modelTypes: ['olmoe', 'qwen2_moe', 'qwen3_moe', 'deepseek_v3', 'deepseek_v2', 'mixtral'],
+    description: 'OLMoE / Qwen-MoE / Qwen3-MoE / DeepSeek-V3 / Mixtral (transformers 5) / Ling (bailing_hybrid): /model/layers.{i}/mlp/gate/MatMul',
+    modelTypes: ['olmoe', 'qwen2_moe', 'qwen3_moe', 'deepseek_v3', 'deepseek_v2', 'mixtral', 'bailing_hybrid'],
     router: { kind: 'node-name', pattern: new RegExp(`^/model/layers\\.(\\d+)/mlp/gate/MatMul${QUANT_SUFFIX}$`) },
+  },
+  {
+    id: 'afmoe-router',
+    // AfmoeTokenChoiceRouter (mlp.router) holds the gate Linear: its MatMul is scoped one level deeper.
+    // The logits are pre-sigmoid; selection adds an expert bias, so top-k logits show what the router prefers.
+    description: 'AFMoE (Trinity): /model/layers.{i}/mlp/router/gate/MatMul',
+    modelTypes: ['afmoe'],
+    router: { kind: 'node-name', pattern: new RegExp(`^/model/layers\\.(\\d+)/mlp/router/gate/MatMul${QUANT_SUFFIX}$`) },
   },
   {
     id: 'mixtral-gate',

@@ -63,6 +63,8 @@ describe.each(FIXTURES.map((f) => [f.name, f] as const))('fixture %s vs HF golde
     expect(loaded.model.moeLayers).toEqual(manifest.model.moe_layers);
     expect(engine.handler.current()?.tap.routers.map((r) => r.layer)).toEqual(manifest.model.moe_layers);
     expect(loaded.model.numExperts).toBe(manifest.model.num_experts);
+    // config.json spells top-k differently per architecture (bailing_hybrid: num_experts_per_token).
+    expect(loaded.model.topK).toBe(manifest.model.num_experts_per_tok);
     expect(loaded.model.hasSharedExpert).toBe(expected.sharedExpert);
   });
 

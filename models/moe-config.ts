@@ -18,6 +18,10 @@ export interface RawModelConfig {
   /** deepseek */
   n_routed_experts?: number;
   num_experts_per_tok?: number;
+  /** bailing_hybrid (Ling) spells top-k this way in config.json. */
+  num_experts_per_token?: number;
+  /** bailing_hybrid: "dense" or "sparse" per layer, written out by its config. */
+  mlp_layer_types?: string[];
   /** qwen2_moe / qwen3_moe: every `decoder_sparse_step`-th layer is MoE. */
   decoder_sparse_step?: number;
   /** qwen2_moe / qwen3_moe: layers forced dense. */
@@ -32,6 +36,8 @@ export interface RawModelConfig {
   conv_L_cache?: number;
   shared_expert_intermediate_size?: number;
   n_shared_experts?: number | null;
+  /** afmoe, bailing_hybrid */
+  num_shared_experts?: number | null;
   eos_token_id?: number | number[];
   pad_token_id?: number;
   max_position_embeddings?: number;
@@ -68,12 +74,13 @@ export function moeFacts(config: RawModelConfig): MoEFacts | null {
     hiddenSize: config.hidden_size ?? 0,
     moeLayers,
     numExperts,
-    topK: config.num_experts_per_tok ?? 0,
-    hasSharedExpert: Boolean(config.shared_expert_intermediate_size) || Boolean(config.n_shared_experts),
+    topK: config.num_experts_per_tok ?? config.num_experts_per_token ?? 0,
+    hasSharedExpert: Boolean(config.shared_expert_intermediate_size) || Boolean(config.n_shared_experts) || Boolean(config.num_shared_experts),
   };
 }
 
 function isMoELayer(config: RawModelConfig, layer: number): boolean {
+  if (config.mlp_layer_types) return config.mlp_layer_types[layer] === 'sparse';
   if (config.first_k_dense_replace !== undefined) {
     const freq = config.moe_layer_freq ?? 1;
     return layer >= config.first_k_dense_replace && layer % freq === 0;

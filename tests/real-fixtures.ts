@@ -26,6 +26,10 @@ export const FIXTURES: readonly FixtureExpectation[] = [
   { name: 'gpt-oss-genai', source: 'GptOssForCausalLM, onnxruntime-genai builder (fused MoE)', convention: 'ort-genai-moe', sharedExpert: false },
   // The fused MoE's router_probs are masked scores here; the tap must read the router logits.
   { name: 'lfm2-moe-genai', source: 'Lfm2MoeForCausalLM (layer 0 dense, conv layers), onnxruntime-genai builder (fused MoE)', convention: 'ort-genai-moe', sharedExpert: false },
+  // Trinity-Nano's architecture: the router is a module around its gate Linear.
+  { name: 'afmoe', source: 'AfmoeForCausalLM (layer 0 dense, 1 shared expert, sigmoid routing + expert bias), torch.onnx', convention: 'afmoe-router', sharedExpert: true },
+  // Ling-3.0's MoE: the router's weight is a bare parameter applied with F.linear in the gate module.
+  { name: 'bailing-hybrid', source: 'BailingHybridForCausalLM (layer 0 dense, 1 shared expert, grouped sigmoid routing, MLA layers), torch.onnx', convention: 'mlp-gate', sharedExpert: true },
   { name: 'qwen2-moe-dtypes', source: 'Qwen2MoeForCausalLM (1 shared expert), torch.onnx; fp32, q8, q4, q4f16 each in 2 external-data chunks', convention: 'mlp-gate', sharedExpert: true },
 ];
 
