@@ -1,7 +1,7 @@
 /**
  * The registry's checked figures against the files themselves, and the device check's verdicts.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { moeFacts, type RawModelConfig } from './moe-config.ts';
@@ -134,5 +134,20 @@ describe('checkRequirements', () => {
     const lfm = registryNeeds(MODEL_REGISTRY.find((e) => e.id === 'onnx-community/LFM2-8B-A1B-ONNX')!, 'q4f16')!;
     expect(lfm.weightBytes).toBeNull();
     expect(lfm.webgpuFeatures).toEqual(['shader-f16']);
+  });
+});
+
+describe('the models/ budget', () => {
+  // Issue 12: at most 170 MB for everything committed under models/ (the build's work/ is ignored by git).
+  it('holds every committed model file within 170 MB, the 4-bit default within 100 MB', () => {
+    const root = new URL('./', import.meta.url);
+    let total = 0;
+    for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+      const path = `${entry.parentPath}/${entry.name}`;
+      if (!entry.isFile() || path.includes('/build/work/') || path.includes('__pycache__')) continue;
+      total += statSync(path).size;
+    }
+    expect(total).toBeLessThanOrEqual(170_000_000);
+    expect(statSync(new URL('moee-smollm2/onnx/model_q4.onnx', root)).size).toBeLessThanOrEqual(100_000_000);
   });
 });

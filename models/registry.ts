@@ -107,7 +107,7 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     hiddenSize: 576,
     dtypes: {
       q4: {
-        files: [...SMOLLM2_TEXT_FILES, { path: 'onnx/model_q4.onnx', bytes: 104_976_794 }],
+        files: [...SMOLLM2_TEXT_FILES, { path: 'onnx/model_q4.onnx', bytes: 99_823_425 }],
         filesVerified: true,
         webgpuFeatures: [],
         largestBufferBytes: 28_311_552,
