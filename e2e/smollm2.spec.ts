@@ -1,7 +1,9 @@
 /**
  * The pretrained default model, moee-smollm2, in Chromium: its 4-bit graph against the HF fp32
  * goldens on WASM, and the playground's first load on it with the teaching presets doing what their
- * explanations say. (WebGPU on SwiftShader runs this 30-layer model too slowly for the default suite.)
+ * explanations say. On WebGPU (['webgpu'] alone: SwiftShader in CI, about 7 minutes for the 64 golden
+ * texts) the 4-bit MatMulNBits kernels run as they are, so the bar is looser than WASM's, where the
+ * engine dequantises every weight to fp32 at load.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
@@ -9,10 +11,12 @@ import { readFileSync } from 'node:fs';
 const MODEL = 'moee-smollm2';
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
 
-{
-  const ep = 'wasm';
+/** Measured on SwiftShader: min HS cosine 0.99951, 99.67% equal top-8 sets; issue 12 asks 0.99 and 97%. */
+const BAR = { wasm: { cosine: 0.9999, topk: 0.99 }, webgpu: { cosine: 0.999, topk: 0.99 } } as const;
+
+for (const ep of ['wasm', 'webgpu'] as const) {
   test(`goldens: ${MODEL} q4 on ${ep}`, async ({ page }) => {
-    test.setTimeout(300_000);
+    test.setTimeout(ep === 'webgpu' ? 1_800_000 : 300_000);
     await page.goto('/harness.html');
     await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
     const loaded = await page.evaluate(([m, e]) => window.moeeHarness.load(m, 'q4', e), [MODEL, ep] as const);
@@ -24,9 +28,9 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `test-results
     for (const { ep: ran, report } of reports) {
       expect(ran).toBe(ep);
       expect(report.promptsEqual).toBe(true);
-      // fp32 figures: the 4-bit file holds the checkpoint's own blocks (workers/engine.smollm2.test.ts).
-      expect(report.minHiddenStateCosine).toBeGreaterThanOrEqual(0.9999);
-      expect(report.topkSetAgreement).toBeGreaterThanOrEqual(0.99);
+      // The 4-bit file holds the checkpoint's own blocks (workers/engine.smollm2.test.ts).
+      expect(report.minHiddenStateCosine).toBeGreaterThanOrEqual(BAR[ep].cosine);
+      expect(report.topkSetAgreement).toBeGreaterThanOrEqual(BAR[ep].topk);
     }
   });
 }

@@ -88,6 +88,9 @@ const SMOLLM2_TEXT_FILES: RegistryFile[] = [
 ];
 
 /** The text files of a Transformers.js export on the Hub. */
+/** For a Hub entry whose config.json was not found: the page reads the figures live before any download. */
+const FIGURES_NOT_FOUND = { numHiddenLayers: null, numMoeLayers: null, numExperts: null, topK: null, sharedExperts: null, hiddenSize: null } as const;
+
 const HUB_TEXT_FILES = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json'];
 
 /** Files whose published sizes were not found. */
@@ -263,12 +266,7 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     embedded: false,
     architecture: 'BailingHybridForCausalLM',
     modelType: 'bailing_hybrid',
-    numHiddenLayers: null,
-    numMoeLayers: null,
-    numExperts: null,
-    topK: null,
-    sharedExperts: null,
-    hiddenSize: null,
+    ...FIGURES_NOT_FOUND,
     dtypes: {
       q4f16: {
         files: unsized(...HUB_TEXT_FILES, ...weightFilesFor('q4f16', 3)),
@@ -294,12 +292,7 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     embedded: false,
     architecture: 'GraniteMoeHybridForCausalLM',
     modelType: 'granitemoehybrid',
-    numHiddenLayers: null,
-    numMoeLayers: null,
-    numExperts: null,
-    topK: null,
-    sharedExperts: null,
-    hiddenSize: null,
+    ...FIGURES_NOT_FOUND,
     dtypes: {
       fp32: {
         files: unsized('config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFileFor('fp32')),
