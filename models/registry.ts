@@ -88,6 +88,18 @@ const SMOLLM2_TEXT_FILES: RegistryFile[] = [
 ];
 
 /** The text files of a Transformers.js export on the Hub. */
+/** q4 and q4f16 in the usual onnx-community layout (one .onnx_data each), not seen on the Hub: no sizes. */
+function unverifiedQ4Files(largestBufferSource: string): RegistryEntry['dtypes'] {
+  const files = (dtype: 'q4' | 'q4f16'): DtypeRequirements => ({
+    files: unsized(...HUB_TEXT_FILES, ...weightFilesFor(dtype, 1)),
+    filesVerified: false,
+    webgpuFeatures: DTYPES[dtype].f16 ? ['shader-f16'] : [],
+    largestBufferBytes: null,
+    largestBufferSource,
+  });
+  return { q4: files('q4'), q4f16: files('q4f16') };
+}
+
 /** For a Hub entry whose config.json was not found: the page reads the figures live before any download. */
 const FIGURES_NOT_FOUND = { numHiddenLayers: null, numMoeLayers: null, numExperts: null, topK: null, sharedExperts: null, hiddenSize: null } as const;
 
@@ -168,22 +180,7 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     topK: 4,
     sharedExperts: 0,
     hiddenSize: 2048,
-    dtypes: {
-      q4: {
-        files: unsized(...HUB_TEXT_FILES, ...weightFilesFor('q4', 1)),
-        filesVerified: false,
-        webgpuFeatures: [],
-        largestBufferBytes: null,
-        largestBufferSource: 'unknown: per-tensor sizes of this export were not found',
-      },
-      q4f16: {
-        files: unsized(...HUB_TEXT_FILES, ...weightFilesFor('q4f16', 1)),
-        filesVerified: false,
-        webgpuFeatures: ['shader-f16'],
-        largestBufferBytes: null,
-        largestBufferSource: 'unknown: per-tensor sizes of this export were not found',
-      },
-    },
+    dtypes: unverifiedQ4Files('unknown: per-tensor sizes of this export were not found'),
     sources: [
       'https://huggingface.co/onnx-community/LFM2-8B-A1B-ONNX/tree/main (repository exists, 60.2 GB in all, tags Transformers.js / ONNX / lfm2_moe / Mixture of Experts)',
       'https://huggingface.co/onnx-community/LFM2-8B-A1B-ONNX/blob/main/config.json (model_type lfm2_moe, 24 layers, num_dense_layers 2, num_experts 32, num_experts_per_tok 4, hidden_size 2048)',
@@ -235,22 +232,7 @@ export const MODEL_REGISTRY: readonly RegistryEntry[] = [
     topK: 8,
     sharedExperts: 1,
     hiddenSize: null,
-    dtypes: {
-      q4: {
-        files: unsized(...HUB_TEXT_FILES, ...weightFilesFor('q4', 1)),
-        filesVerified: false,
-        webgpuFeatures: [],
-        largestBufferBytes: null,
-        largestBufferSource: 'unknown: no file list of this export was found',
-      },
-      q4f16: {
-        files: unsized(...HUB_TEXT_FILES, ...weightFilesFor('q4f16', 1)),
-        filesVerified: false,
-        webgpuFeatures: ['shader-f16'],
-        largestBufferBytes: null,
-        largestBufferSource: 'unknown: no file list of this export was found',
-      },
-    },
+    dtypes: unverifiedQ4Files('unknown: no file list of this export was found'),
     sources: [
       'https://huggingface.co/arcee-ai/Trinity-Nano-Preview/blob/main/README.md (the base model: AfmoeForCausalLM, 6B parameters, 1B active, 128 experts, 8 active, 1 shared, 128k context, Apache-2.0)',
       'https://huggingface.co/onnx-internal-testing/tiny-random-AfmoeForCausalLM (the Transformers.js team’s tiny AFMoE test export: afmoe is loadable through Transformers.js)',
