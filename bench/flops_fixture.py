@@ -7,6 +7,7 @@ the head at the last position only, which is what bench/flops.ts's usefulFlops c
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import torch
@@ -14,10 +15,13 @@ from torch.utils.flop_counter import FlopCounterMode
 from transformers import Qwen2MoeForCausalLM
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "models" / "build"))
+from demo_safetensors import ensure  # noqa: E402
 
 
 def main() -> None:
     torch.set_num_threads(1)
+    ensure(ROOT / "models" / "moee-demo")
     model = Qwen2MoeForCausalLM.from_pretrained(ROOT / "models" / "moee-demo", dtype=torch.float32,
                                                 attn_implementation="eager",
                                                 experts_implementation="eager").eval()

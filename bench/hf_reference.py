@@ -1,6 +1,7 @@
 """The PyTorch / HF transformers reference for `npm run bench`: Qwen2MoeForCausalLM on
 models/moee-demo/model.safetensors, driven over stdin so that Node can time it side by side with
-our engine, one pass each, alternating.
+our engine, one pass each, alternating. That file is not committed: when it is missing it is rebuilt
+first, bit for bit from onnx/model.onnx (models/build/demo_safetensors.py).
 
 Protocol (one JSON object per line):
   in : {"threads": 1, "batches": [{"input_ids": [[...]], "attention_mask": [[...]], "position_ids": [[...]]}, ...]}
@@ -26,13 +27,18 @@ import torch
 import transformers
 from transformers import Qwen2MoeForCausalLM
 
-MODEL = Path(__file__).resolve().parents[1] / "models" / "moee-demo"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "models" / "build"))
+from demo_safetensors import ensure  # noqa: E402
+
+MODEL = ROOT / "models" / "moee-demo"
 
 
 def main() -> None:
     setup = json.loads(sys.stdin.readline())
     torch.set_num_threads(setup["threads"])
     torch.set_num_interop_threads(1)
+    ensure(MODEL)
     fp32 = Qwen2MoeForCausalLM.from_pretrained(MODEL, dtype=torch.float32).eval()
     int8 = torch.ao.quantization.quantize_dynamic(
         Qwen2MoeForCausalLM.from_pretrained(MODEL, dtype=torch.float32).eval(), {torch.nn.Linear}, dtype=torch.qint8)

@@ -1,6 +1,7 @@
 """Export the trained demo model to the Hugging Face layout that HF transformers and Transformers.js load.
 
-Writes config.json, generation_config.json and model.safetensors (fp32) beside the tokenizer, then
+Writes config.json, generation_config.json and model.safetensors (fp32; not committed, as
+demo_safetensors.py rebuilds it bit for bit from onnx/model.onnx) beside the tokenizer, then
 onnx/model.onnx (fp32, torch.onnx's TorchScript exporter, which keeps module-scoped node names such
 as /model/layers.0/mlp/gate/MatMul) and onnx/model_quantized.onnx (int8 weights, see
 quantize_int8; the routers left in fp32 as real exporters do). Router and hidden-state outputs are NOT added here: the
@@ -34,6 +35,7 @@ from transformers.integrations.moe import ALL_EXPERTS_FUNCTIONS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from config import EOS_ID  # noqa: E402
+from demo_safetensors import ensure  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OPSET = 18
@@ -80,6 +82,7 @@ def position_ids_for(mask: torch.Tensor) -> torch.Tensor:
 
 
 def load_reference(checkpoint: Path) -> Qwen2MoeForCausalLM:
+    ensure(checkpoint)  # the demo folder does not commit its safetensors
     model = Qwen2MoeForCausalLM.from_pretrained(checkpoint, attn_implementation="eager", experts_implementation="eager")
     return model.eval()
 

@@ -82,7 +82,7 @@ def main() -> None:
     corpus = load("training/corpus_summary.json")
     sts = load("eval/sts.json")
     sts_md = (MODEL / "eval" / "sts.md").read_text() if (MODEL / "eval" / "sts.md").exists() else None
-    sizes = {f: (MODEL / f).stat().st_size / 1e6 for f in ("model.safetensors", "onnx/model.onnx", "onnx/model_quantized.onnx")}
+    sizes = {f: (MODEL / f).stat().st_size / 1e6 for f in ("onnx/model.onnx", "onnx/model_quantized.onnx")}
     total_words = corpus["_total"]["words"]
     rows = "\n".join(
         f"| {name} | {v['paragraphs']:,} | {v['words']:,} | {100 * v['words'] / total_words:.1f}% | {v['licence']} | {v['removed_sts']} |"
@@ -160,7 +160,7 @@ Experts below 0.5% of assignments: {dead} of {experts * cfg['num_hidden_layers']
 
 | file | what | MB |
 |---|---|---|
-| model.safetensors | fp32 PyTorch weights (HF transformers, the paper's code) | {sizes['model.safetensors']:.1f} |
+| model.safetensors | fp32 PyTorch weights (HF transformers, the paper's code); not committed: `python models/build/demo_safetensors.py` rebuilds it bit for bit from onnx/model.onnx | |
 | onnx/model.onnx | fp32, torch.onnx (TorchScript) export; inputs input_ids, attention_mask, position_ids; output logits | {sizes['onnx/model.onnx']:.1f} |
 | onnx/model_quantized.onnx | int8 weights (MatMulNBits, 8 bits, blocks of 32), fp32 activations; routers fp32 | {sizes['onnx/model_quantized.onnx']:.1f} |
 | goldens/ | HF reference tensors for 16 texts × templates none/prompteol × left/right padding | |
