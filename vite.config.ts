@@ -4,16 +4,20 @@ import { createReadStream, existsSync, statSync, cpSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
 
 /**
- * Folders the app serves at /models/<name>/ (HF layout; Transformers.js' localModelPath): the demo
- * model, and the exporter-written test fixtures (tests/fixtures/<model>/, as /models/fixtures/<model>/).
+ * Folders the app serves at /models/<name>/ (HF layout; Transformers.js' localModelPath): the two
+ * embedded MoE models, the yardstick (all-MiniLM-L6-v2) and the exporter-written test fixtures
+ * (tests/fixtures/<model>/, as /models/fixtures/<model>/).
  */
 const SERVED_MODELS: Record<string, string> = {
   'moee-demo': resolve(import.meta.dirname, 'models', 'moee-demo'),
   'moee-smollm2': resolve(import.meta.dirname, 'models', 'moee-smollm2'),
+  'all-minilm-l6-v2': resolve(import.meta.dirname, 'models', 'all-minilm-l6-v2'),
   fixtures: resolve(import.meta.dirname, 'tests', 'fixtures'),
 };
 /** What a production build ships: the embedded models (the fixtures are served in dev and preview, for tests). */
-const BUNDLED_MODELS = ['moee-smollm2', 'moee-demo'];
+const BUNDLED_MODELS = ['moee-smollm2', 'moee-demo', 'all-minilm-l6-v2'];
+/** Files a local models/build run writes that a build must not ship (not committed: see .gitignore). */
+const LOCAL_ONLY = ['.safetensors', '/all-minilm-l6-v2/onnx/model.onnx'];
 
 /**
  * Threaded WASM needs SharedArrayBuffer, which needs cross-origin isolation.
@@ -49,7 +53,7 @@ function embeddedModels(): Plugin {
       for (const name of BUNDLED_MODELS) {
         cpSync(SERVED_MODELS[name], join(options.dir ?? 'dist', 'models', name), {
           recursive: true,
-          filter: (src) => !src.includes('/build') && !src.endsWith('.safetensors') && !src.includes('goldens'),
+          filter: (src) => !src.includes('/build') && !LOCAL_ONLY.some((file) => src.endsWith(file)) && !src.includes('goldens'),
         });
       }
     },

@@ -17,6 +17,11 @@ export async function deriveCosines(hs: MatrixMessage, rw: MatrixMessage, stats:
   return (await derive.call({ kind: 'cosines', hs, rw, stats })).matrices;
 }
 
+/** The cosine matrix of one set of embeddings (rows), off the main thread. */
+export async function deriveCosine(embeddings: MatrixMessage): Promise<Float32Array> {
+  return (await derive.call({ kind: 'cosine', embeddings })).values;
+}
+
 /** Label-free α (core/moee.ts autoAlpha) over distinct pairs, off the main thread. */
 export async function deriveAutoAlpha(hsPairs: Float32Array, rwPairs: Float32Array): Promise<{ alpha: number; score: number }> {
   const { alpha, score } = await derive.call({ kind: 'autoAlpha', hsPairs, rwPairs });

@@ -15,11 +15,15 @@ export interface MatrixMessage {
 
 export type DeriveRequest =
   | { kind: 'cosines'; id: string; hs: MatrixMessage; rw: MatrixMessage; stats: ConcatStats }
+  /** One cosine matrix (the yardstick's). */
+  | { kind: 'cosine'; id: string; embeddings: MatrixMessage }
   /** Label-free α over each distinct pair's HS and RW similarity. */
   | { kind: 'autoAlpha'; id: string; hsPairs: Float32Array; rwPairs: Float32Array };
 
 /** Replies, one per request kind (a failure is workers/rpc.ts' RpcFailure). */
-export type DeriveResponse = { kind: 'cosines'; id: string; matrices: CosineMatrices } | { kind: 'autoAlpha'; id: string; alpha: number; score: number };
+export type DeriveResponse =
+  | { kind: 'cosines'; id: string; matrices: CosineMatrices }
+  | { kind: 'cosine'; id: string; values: Float32Array } | { kind: 'autoAlpha'; id: string; alpha: number; score: number };
 
 /** The derive worker's protocol (workers/rpc.ts): each reply has its request's kind; no progress. */
 export interface DeriveProtocol {

@@ -20,7 +20,10 @@ import {
   type CacheListedEvent,
   type CacheDeletedEvent,
   type SelfCheckedEvent,
+  type YardstickEmbeddedEvent,
+  type YardstickProgressEvent,
 } from '../workers/protocol.ts';
+import type { YardstickDtype } from '../workers/yardstick.ts';
 import type { CachedFile } from '../workers/hub.ts';
 import type { SerializedError } from '../workers/errors.ts';
 import { newRpcId, RpcClient, type RpcError } from '../workers/rpc.ts';
@@ -78,7 +81,7 @@ export class EngineClient {
   }
 
   async load(request: Omit<LoadRequest, 'kind' | 'id'>, onProgress?: (e: LoadProgressEvent) => void, id = newRpcId('load')): Promise<LoadedEvent> {
-    const call = () => this.rpc.call({ kind: 'load', ...request }, { id, onProgress: onProgress && ((e) => e.phase !== 'embed' && onProgress(e)) });
+    const call = () => this.rpc.call({ kind: 'load', ...request }, { id, onProgress: onProgress && ((e) => e.phase !== 'embed' && e.phase !== 'yardstick' && onProgress(e)) });
     try {
       return await call();
     } catch (error) {
@@ -92,6 +95,20 @@ export class EngineClient {
 
   async embed(texts: string[], options: EmbedOptions, onProgress?: (e: EmbedProgressEvent) => void, id = newRpcId('embed')): Promise<EmbedResult> {
     return (await this.rpc.call({ kind: 'embed', texts, options }, { id, onProgress: onProgress && ((e) => e.phase === 'embed' && onProgress(e)) })).result;
+  }
+
+  /** Embed raw texts with the yardstick (loaded by the first call). Send it between MoE runs, not during one. */
+  async yardstick(
+    texts: string[],
+    dtype?: YardstickDtype,
+    onProgress?: (e: YardstickProgressEvent) => void,
+    id = newRpcId('yardstick'),
+  ): Promise<Omit<YardstickEmbeddedEvent, 'kind' | 'id'>> {
+    const { result, loadMs } = await this.rpc.call(
+      { kind: 'yardstick', texts, ...(dtype && { dtype }) },
+      { id, onProgress: onProgress && ((e) => e.phase === 'yardstick' && onProgress(e)) },
+    );
+    return { result, loadMs };
   }
 
   /** Read a Hub model's config.json and live file sizes; no weight is downloaded. */

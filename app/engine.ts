@@ -41,6 +41,9 @@ export const client = new EngineClient({
 let loadId: string | null = null;
 let embedId: string | null = null;
 let selfCheckId: string | null = null;
+let yardstickId: string | null = null;
+/** The yardstick run in flight: an MoE run waits for it to stop (one WASM runtime runs one thing at a time). */
+let yardstickRun: Promise<void> = Promise.resolve();
 /** Where the loaded model came from (an embedded folder or a Hub), so that "use WASM" reloads the same one. */
 let loadedSource: LoadSource | null = null;
 
@@ -60,6 +63,7 @@ export async function loadModel(source?: LoadSource): Promise<LoadOutcome> {
   embedId = null;
   if (selfCheckId) client.cancel(selfCheckId);
   selfCheckId = null;
+  stopYardstick();
   const requestId = EngineClient.newRequestId('load');
   loadId = requestId;
   // The worker drops its current model before loading the next, so the page must not keep showing it.
@@ -208,9 +212,14 @@ export async function embedTexts(): Promise<void> {
   embedId = requestId;
   setEngine({ status: 'embedding', embedProgress: { done: 0, total: texts.length }, error: null });
   try {
+    stopYardstick();
+    await yardstickRun;
+    if (embedId !== requestId) return;
     const result = await client.embed(texts, embedOptions(settings, texts.length), (p) => setEngine({ embedProgress: { done: p.done, total: p.total } }), requestId);
     if (embedId !== requestId || !isLoadedModelResult(result)) return;
     setEngine({ status: 'ready', result, resultTexts: texts, embedProgress: null });
+    embedId = null;
+    void embedYardstick();
   } catch (error) {
     if (embedId !== requestId) return;
     const serialized = toSerialized(error);
@@ -221,6 +230,61 @@ export async function embedTexts(): Promise<void> {
   } finally {
     if (embedId === requestId) embedId = null;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The yardstick: all-MiniLM-L6-v2 (trained for similarity) on the texts of the MoE result
+// ---------------------------------------------------------------------------------------------
+
+/** Stop a running yardstick run at its next block (its promise, yardstickRun, then settles). */
+function stopYardstick(): void {
+  if (yardstickId) client.cancel(yardstickId);
+  yardstickId = null;
+}
+
+/**
+ * Embed the texts of the current MoE result with the yardstick, when it is shown and not already
+ * computed for them. Runs after an MoE run, never beside one; a newer MoE run stops it.
+ */
+export function embedYardstick(): Promise<void> {
+  const { settings, engine } = useStore.getState();
+  const texts = engine.resultTexts;
+  const current = engine.yardstick;
+  if (!settings.yardstick || texts.length === 0 || embedId || loadId) return yardstickRun;
+  if (current.status === 'ready' && sameTexts(current.texts, texts)) return yardstickRun;
+  stopYardstick();
+  const requestId = EngineClient.newRequestId('yardstick');
+  yardstickId = requestId;
+  const setYardstick = (patch: Partial<typeof current>) => {
+    if (yardstickId === requestId) setEngine({ yardstick: { ...useStore.getState().engine.yardstick, ...patch } });
+  };
+  setYardstick({ status: 'running', progress: null, error: null });
+  const run = yardstickRun.then(async () => {
+    try {
+      const { result, loadMs } = await client.yardstick(texts, undefined, (p) => setYardstick({ progress: { stage: p.stage, fraction: p.fraction, message: p.message } }), requestId);
+      setYardstick({ status: 'ready', progress: null, result, texts, loadMs });
+    } catch (error) {
+      const serialized = toSerialized(error);
+      // Stopped for a newer run, or the worker was replaced: not an error to show.
+      if (serialized.name === 'CancelledError' || serialized.name === 'WorkerCrashedError') {
+        // Unless a newer run took over, show the last finished result again (it names its own texts).
+        if (yardstickId === requestId || yardstickId === null) {
+          const latest = useStore.getState().engine.yardstick;
+          setEngine({ yardstick: { ...latest, status: latest.result ? 'ready' : 'idle', progress: null } });
+        }
+        return;
+      }
+      setYardstick({ status: 'error', progress: null, error: serialized });
+    } finally {
+      if (yardstickId === requestId) yardstickId = null;
+    }
+  });
+  yardstickRun = run;
+  return run;
+}
+
+function sameTexts(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
 }
 
 /** Whether a result was made by the model the page has loaded now (results carry their model id and dtype). */
@@ -274,6 +338,7 @@ export function cancelRun(): void {
     return;
   }
   if (embedId) client.cancel(embedId);
+  stopYardstick();
 }
 
 function toSerialized(error: unknown): SerializedError {

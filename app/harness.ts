@@ -57,6 +57,15 @@ const harness = {
     }
     return reports;
   },
+  /** The yardstick's embeddings of raw texts, as plain arrays (loaded by the first call). */
+  async yardstick(texts: string[]) {
+    try {
+      const { result, loadMs } = await client.yardstick(texts);
+      return { ok: true as const, dims: result.embeddings.dims, embeddings: Array.from(result.embeddings.data), dtype: result.dtype, loadMs, embedMs: result.timings.embedMs };
+    } catch (error) {
+      return { ok: false as const, error: error instanceof EngineError ? error.serialized : { name: 'InternalError', message: String(error) } };
+    }
+  },
   /** Embed and return the numbers as plain arrays (for CLI/worker identity checks). */
   async embed(texts: string[], options: Partial<EmbedOptions> = {}) {
     try {

@@ -10,6 +10,7 @@ import type { SerializedError } from '../workers/errors.ts';
 import type { BuiltinTemplateId } from '../workers/templates.ts';
 import type { DownloadPlan, ExecutionProvider, SelfCheck } from '../workers/protocol.ts';
 import type { CachedModel } from '../workers/hub.ts';
+import type { YardstickResult } from '../workers/yardstick.ts';
 import { defaultDtypeOf, EMBEDDED_MODELS, type RequirementReport } from '../models/registry.ts';
 
 export type Representation = 'hs' | 'rw' | 'concat' | 'sum';
@@ -51,6 +52,8 @@ export interface Settings {
   loadScope: LoadScope;
   /** The matrices' colours: one fixed scale shared by all four, or each stretched over its own off-diagonal range. */
   colorScale: ColorScale;
+  /** Show the yardstick (all-MiniLM-L6-v2, trained for similarity) beside the MoEE matrices. */
+  yardstick: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -85,6 +88,7 @@ export const DEFAULT_SETTINGS: Settings = {
   compareB: 1,
   loadScope: 'layer',
   colorScale: 'fixed',
+  yardstick: false,
 };
 
 export type EngineStatus = 'idle' | 'loading' | 'ready' | 'embedding' | 'error';
@@ -104,7 +108,23 @@ export interface EngineState {
   notice: string | null;
   /** The device self-check of the loaded model (WebGPU against WASM); null before one ran. */
   selfCheck: SelfCheckState | null;
+  yardstick: YardstickState;
 }
+
+/** The yardstick's run over the editor's texts: loads with its first run, then embeds each new set. */
+export interface YardstickState {
+  status: 'idle' | 'running' | 'ready' | 'error';
+  /** While running: loading its files, then embedding, as the worker reports. */
+  progress: { stage: 'load' | 'embed'; fraction: number; message: string } | null;
+  result: YardstickResult | null;
+  /** The texts `result` was computed from. */
+  texts: string[];
+  /** Time its last run spent loading the model (0 once loaded). */
+  loadMs: number;
+  error: SerializedError | null;
+}
+
+export const INITIAL_YARDSTICK: YardstickState = { status: 'idle', progress: null, result: null, texts: [], loadMs: 0, error: null };
 
 /** A self-check running, or its outcome for the model it ran on. */
 export type SelfCheckState = { status: 'running'; modelId: string } | (SelfCheck & { modelId: string });
@@ -152,6 +172,7 @@ const INITIAL_ENGINE: EngineState = {
   error: null,
   notice: null,
   selfCheck: null,
+  yardstick: INITIAL_YARDSTICK,
 };
 
 /** The Hub location and stall timeout from the page URL, else the Hub itself and 30 s. */

@@ -10,6 +10,7 @@ import { DEFAULT_STALL_TIMEOUT_MS, deleteCachedFiles, HUGGING_FACE_HUB, installD
 import { embed } from './inference.ts';
 import { inspectHubModel, loadModel, type LoadedModel, type Transformers } from './model-loader.ts';
 import type { OrtBridge } from './ort-bridge.ts';
+import { loadYardstick, YARDSTICK, type Yardstick, type YardstickDtype } from './yardstick.ts';
 import { readReferenceStats, REFERENCE_STATS_FILES } from '../models/reference-stats.ts';
 import {
   DEFAULT_EMBED_OPTIONS,
@@ -25,6 +26,8 @@ import {
   type ReferenceStats,
   type SelfCheck,
   type SelfCheckedEvent,
+  type YardstickEmbeddedEvent,
+  type YardstickRequest,
 } from './protocol.ts';
 import { compareRuns, crossCheckFailures } from '../models/golden-check.ts';
 import { byKind, type RpcBody, type RpcContext, type RpcHandle } from './rpc.ts';
@@ -279,7 +282,36 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
     return reply({ status: failures.length ? 'failed' : 'passed', ep, reference: 'wasm', texts: [...SELF_CHECK_TEXTS], report, failures, ms: Math.round(performance.now() - started) });
   }
 
+  /** The yardstick, loaded by its first request and kept (one dtype at a time). */
+  let yardstick: Promise<Yardstick> | null = null;
+
+  async function runYardstick(request: YardstickRequest, { signal, progress }: RpcContext<EngineProtocol>): Promise<RpcBody<YardstickEmbeddedEvent>> {
+    const dtype: YardstickDtype = request.dtype ?? YARDSTICK.dtype;
+    let loadMs = 0;
+    let loaded = yardstick ? await yardstick.catch(() => null) : null;
+    if (loaded?.dtype !== dtype) {
+      await loaded?.dispose();
+      const tf = await getTransformers();
+      // The yardstick is a folder this app serves, even when a Hub model is loaded.
+      useSource(tf, undefined);
+      const started = performance.now();
+      yardstick = loadYardstick(tf, activeBridge(), dtype, (loadedBytes, totalBytes) =>
+        progress({ phase: 'yardstick', stage: 'load', fraction: totalBytes ? loadedBytes / totalBytes : 0, message: `Loading ${YARDSTICK.name}: ${(loadedBytes / 2 ** 20).toFixed(1)} of ${(totalBytes / 2 ** 20).toFixed(1)} MiB` }),
+      );
+      yardstick.catch(() => (yardstick = null));
+      loaded = await yardstick;
+      loadMs = performance.now() - started;
+    }
+    const total = request.texts.length;
+    const result = await loaded.embed(request.texts, {
+      signal,
+      onProgress: (done) => progress({ phase: 'yardstick', stage: 'embed', fraction: done / total, message: `${YARDSTICK.name}: ${done} of ${total} texts` }),
+    });
+    return { kind: 'yardstickEmbedded', result, loadMs };
+  }
+
   const handle = byKind<EngineProtocol>({
+    yardstick: runYardstick,
     selfCheck: (_request, context) => selfCheck(context),
     capabilities: async () => ({ kind: 'capabilities', capabilities: await getCapabilities() }),
     load,

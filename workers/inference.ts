@@ -26,8 +26,8 @@ export interface EmbedDeps {
   onProgress: (done: number, total: number) => void;
 }
 
-/** Validate texts before any work: empty or whitespace-only texts, too many texts, a bad template. */
-function validateTexts(texts: string[], options: EmbedOptions): void {
+/** Validate a request's texts before any work: none, too many, or empty / whitespace-only ones. */
+export function validateTextList(texts: string[]): void {
   if (texts.length === 0) throw new EmptyTextError('There is no text to embed: add at least one sentence.', []);
   if (texts.length > MAX_TEXTS_PER_REQUEST) {
     throw new TooManyTextsError(`${texts.length} texts in one request; the engine takes at most ${MAX_TEXTS_PER_REQUEST}. Split the set.`);
@@ -39,6 +39,11 @@ function validateTexts(texts: string[], options: EmbedOptions): void {
       empty,
     );
   }
+}
+
+/** Validate texts and options before any work: the text list, then a custom template. */
+function validateTexts(texts: string[], options: EmbedOptions): void {
+  validateTextList(texts);
   if (options.template.id === 'custom' && !isValidCustomTemplate(options.template.template)) {
     throw new BadTemplateError('A custom template needs exactly one {text} slot, e.g. `This sentence : "{text}" means in one word:"`.');
   }

@@ -9,8 +9,9 @@ import { embedInChunks } from './batched-embed.ts';
 import { serializeError } from './errors.ts';
 import { createEngineHandler, type EngineHandler } from './handler.ts';
 import { createNodeBridge, LOCAL_MODELS_DIR, loadNodeTransformers, readLocalModelFile, type NodeTransformersOptions } from './ort-node.ts';
-import type { EmbedOptions, EmbedResult, EngineEvent, EngineProtocol, EngineRequest, ModelDtype, ModelInfo } from './protocol.ts';
+import { MAX_TEXTS_PER_REQUEST, type EmbedOptions, type EmbedResult, type EngineEvent, type EngineProtocol, type EngineRequest, type ModelDtype, type ModelInfo } from './protocol.ts';
 import { createRpcServer, type RpcCancel } from './rpc.ts';
+import { YARDSTICK, type YardstickDtype, type YardstickResult } from './yardstick.ts';
 
 export interface NodeEngine {
   handler: EngineHandler;
@@ -20,6 +21,8 @@ export interface NodeEngine {
   readonly info: ModelInfo;
   /** Send a request (or a cancel) and resolve with the messages it produced once it is answered. */
   request(request: EngineRequest | RpcCancel): Promise<EngineEvent[]>;
+  /** Embed texts with the yardstick (workers/yardstick.ts), split into requests the engine takes; progress in texts done. */
+  yardstick(texts: string[], dtype?: YardstickDtype, onProgress?: (done: number, total: number) => void): Promise<YardstickResult>;
   /** Embed any number of texts (split into requests the engine takes); progress in texts done. */
   embed(texts: string[], options: EmbedOptions, onProgress?: (done: number, total: number) => void): Promise<EmbedResult>;
 }
@@ -69,6 +72,17 @@ export async function createNodeEngine(
     await server.receive(req);
     return events.slice(start).filter((e) => e.id === req.id);
   };
+  /** Send one request whose messages go to `onEvent` only (a long run does not grow `events`), and return its reply. */
+  const stream = async (req: EngineRequest, onEvent: (event: EngineEvent) => void): Promise<EngineEvent[]> => {
+    const produced: EngineEvent[] = [];
+    listeners.set(req.id, (e) => (e.kind === 'progress' ? onEvent(e) : produced.push(e)));
+    try {
+      await server.receive(req);
+    } finally {
+      listeners.delete(req.id);
+    }
+    return produced;
+  };
   const engine: NodeEngine = {
     handler,
     events,
@@ -82,23 +96,32 @@ export async function createNodeEngine(
       embedInChunks(
         texts,
         async (chunk, chunkProgress) => {
-          const id = `embed-${++counter}`;
-          const produced: EngineEvent[] = [];
-          listeners.set(id, (e) => {
+          const produced = await stream({ kind: 'embed', id: `embed-${++counter}`, texts: chunk, options }, (e) => {
             if (e.kind === 'progress' && e.phase === 'embed') chunkProgress(e.done);
-            else produced.push(e);
           });
-          try {
-            await server.receive({ kind: 'embed', id, texts: chunk, options });
-          } finally {
-            listeners.delete(id);
-          }
           const done = produced.find((e) => e.kind === 'embedded');
           if (done?.kind !== 'embedded') throw eventError(produced, 'embed');
           return done.result;
         },
         { onProgress },
       ),
+    async yardstick(texts, dtype, onProgress) {
+      const parts: YardstickResult[] = [];
+      for (let start = 0; start < texts.length || parts.length === 0; start += MAX_TEXTS_PER_REQUEST) {
+        const chunk = texts.slice(start, start + MAX_TEXTS_PER_REQUEST);
+        const produced = await stream({ kind: 'yardstick', id: `yardstick-${++counter}`, texts: chunk, ...(dtype && { dtype }) }, (e) => {
+          if (e.kind === 'progress' && e.phase === 'yardstick' && e.stage === 'embed') onProgress?.(start + Math.round(e.fraction * chunk.length), texts.length);
+        });
+        const done = produced.find((e) => e.kind === 'yardstickEmbedded');
+        if (done?.kind !== 'yardstickEmbedded') throw eventError(produced, 'yardstick');
+        parts.push(done.result);
+        if (texts.length === 0) break;
+      }
+      if (parts.length === 1) return parts[0];
+      const data = new Float32Array(texts.length * YARDSTICK.dims);
+      parts.reduce((at, p) => (data.set(p.embeddings.data, at), at + p.embeddings.data.length), 0);
+      return { ...parts[0], embeddings: { data, dims: [texts.length, YARDSTICK.dims] }, timings: { embedMs: parts.reduce((s, p) => s + p.timings.embedMs, 0) } };
+    },
   };
   if (modelId) {
     const loaded = await request({ kind: 'load', id: `load-${++counter}`, modelId, dtype, ep: 'wasm' });

@@ -10,6 +10,7 @@ import type { ReferenceStats } from '../models/reference-stats.ts';
 import type { CachedFile, CachedModel } from './hub.ts';
 import type { RpcOutgoing, RpcReplyTo } from './rpc.ts';
 import type { CrossCheckReport } from '../models/golden-check.ts';
+import type { YardstickDtype, YardstickResult } from './yardstick.ts';
 
 /** An execution provider that actually ran. */
 export type ExecutionProvider = 'webgpu' | 'wasm';
@@ -172,8 +173,22 @@ export interface EmbedRequest {
   options: EmbedOptions;
 }
 
+/**
+ * Embed texts with the yardstick (workers/yardstick.ts: all-MiniLM-L6-v2, trained for similarity,
+ * through Transformers.js' feature-extraction pipeline on WASM). Loaded by the first such request,
+ * beside whatever MoE model is loaded; the texts go in raw (no template: it is not a prompted LM).
+ */
+export interface YardstickRequest {
+  kind: 'yardstick';
+  id: string;
+  texts: string[];
+  /** The committed q8 by default; fp32 where models/build/minilm_export.py was run. */
+  dtype?: YardstickDtype;
+}
+
 export type EngineRequest =
   | CapabilitiesRequest
+  | YardstickRequest
   | LoadRequest
   | EmbedRequest
   | InspectRequest
@@ -209,6 +224,16 @@ export interface EmbedProgressEvent {
   fraction: number;
   done: number;
   total: number;
+  message: string;
+}
+
+/** The yardstick's load (bytes of its files) and then its embedding (texts done). */
+export interface YardstickProgressEvent {
+  kind: 'progress';
+  id: string;
+  phase: 'yardstick';
+  stage: 'load' | 'embed';
+  fraction: number;
   message: string;
 }
 
@@ -348,11 +373,19 @@ export interface SelfCheckedEvent {
   check: SelfCheck;
 }
 
+export interface YardstickEmbeddedEvent {
+  kind: 'yardstickEmbedded';
+  id: string;
+  result: YardstickResult;
+  /** How long this request spent loading the yardstick (0 when it was loaded already). */
+  loadMs: number;
+}
+
 /** The reply that ends each request kind. */
-export type EngineReply = InspectedEvent | CacheListedEvent | CacheDeletedEvent | CapabilitiesEvent | LoadedEvent | EmbeddedEvent | SelfCheckedEvent;
+export type EngineReply = YardstickEmbeddedEvent | InspectedEvent | CacheListedEvent | CacheDeletedEvent | CapabilitiesEvent | LoadedEvent | EmbeddedEvent | SelfCheckedEvent;
 
 /** What a running load or embed reports before its reply. */
-export type EngineProgress = LoadProgressEvent | EmbedProgressEvent;
+export type EngineProgress = LoadProgressEvent | EmbedProgressEvent | YardstickProgressEvent;
 
 /**
  * The reply kind that ends each request kind: the page's client refuses any other reply. A cancel
@@ -366,6 +399,7 @@ export const ENGINE_REPLY_KINDS = {
   cacheList: 'cacheListed',
   cacheDelete: 'cacheDeleted',
   selfCheck: 'selfChecked',
+  yardstick: 'yardstickEmbedded',
 } as const satisfies Record<EngineRequest['kind'], EngineReply['kind']>;
 
 /** The engine worker's protocol, carried by workers/rpc.ts like the page's other workers. */

@@ -64,6 +64,6 @@ const handler = createEngineHandler({
 });
 
 serveRpc<EngineProtocol>(self, handler.handle, {
-  transfer: (reply) => (reply.kind === 'embedded' ? resultTransferables(reply.result) : []),
+  transfer: (reply) => (reply.kind === 'embedded' ? resultTransferables(reply.result) : reply.kind === 'yardstickEmbedded' ? [reply.result.embeddings.data.buffer as ArrayBuffer] : []),
   serializeError,
 });

@@ -4,6 +4,8 @@ import { deriveAutoAlpha } from '../derive-client.ts';
 import { upperTriangle } from '../derive.ts';
 import { useStore, type Settings } from '../store.ts';
 import type { SimilarityState } from '../use-similarity.ts';
+import { embedYardstick } from '../engine.ts';
+import { YARDSTICK } from '../../workers/yardstick.ts';
 import { CUSTOM_SLOT, isValidCustomTemplate, TEMPLATE_IDS, TEMPLATES, withInstruction } from '../../workers/templates.ts';
 
 /** Auto α needs a few distinct pairs to rank. */
@@ -82,6 +84,25 @@ export function Controls({ similarity }: { similarity: SimilarityState }) {
             <option value="stretch">stretch each matrix</option>
           </select>
         </label>
+      </div>
+      <div className="controls">
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.yardstick}
+            onChange={(e) => {
+              set('yardstick')(e.target.checked);
+              if (e.target.checked) void embedYardstick();
+            }}
+            data-testid="yardstick-toggle"
+            aria-describedby="yardstick-note"
+          />{' '}
+          show the yardstick: {YARDSTICK.name}, <em>{YARDSTICK.kind}</em>
+        </label>
+        <span className="note" id="yardstick-note">
+          A sentence-transformers model trained on sentence pairs, beside the training-free MoEE: how far routing and hidden states get without any such training.
+          It loads on first use ({(YARDSTICK.bytes / 2 ** 20).toFixed(1)} MiB, 8-bit).
+        </span>
       </div>
       {settings.standardization === 'reference' && !referenceUsable && (
         <p className="note" id="standardization-note" data-testid="standardization-note">

@@ -11,6 +11,7 @@ import type { SimilarityState } from '../use-similarity.ts';
 import { MatrixCanvas, type ColourDomain } from './MatrixCanvas.tsx';
 import { dtypeLabel } from '../../models/dtypes.ts';
 import { LoadPhasesPlaceholder } from './ModelPanel.tsx';
+import { YardstickMatrix } from './YardstickMatrix.tsx';
 
 /** What each matrix's colours measure (unitless cosines; the sum of two runs 0–2 for α = 1 over non-negative cosines). */
 const LEGEND_NAME: Record<(typeof REPRESENTATIONS)[number], string> = {
@@ -31,11 +32,14 @@ function fixedDomains(alpha: number): Record<(typeof REPRESENTATIONS)[number], C
   return { hs: cosine, rw: cosine, concat: cosine, sum: { low: -top, high: top, label: `fixed −(1+α) … 1+α, the same scale as the cosines` } };
 }
 
+const orderLine = (order: string) => `order: ${order === 'cluster' ? 'similar together (by MoEE sum)' : 'as typed'}`;
+
 export const MatricesView = memo(function MatricesView({ similarity }: { similarity: SimilarityState }) {
   const view = useStore((s) => s.settings.view);
   const alpha = useStore((s) => s.settings.alpha);
   const order = useStore((s) => s.settings.order);
   const colorScale = useStore((s) => s.settings.colorScale);
+  const showYardstick = useStore((s) => s.settings.yardstick);
   const embedding = useStore((s) => s.engine.status === 'embedding');
   // Views still waiting for their turn to draw (stagger.ts) count as updating too, and so do
   // matrices of an older result than the store's (the deferred render has not caught up yet).
@@ -67,7 +71,7 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
     `${o.template.id} template${o.instruction ? ' + instruction' : ''}`,
     `${o.pooling === 'last' ? 'last' : 'mean'} token`,
     `${result.modelId} · ${dtypeLabel(result.dtype)} on ${result.ep.toUpperCase()}`,
-    `order: ${order === 'cluster' ? 'similar together (by MoEE sum)' : 'as typed'}`,
+    orderLine(order),
   ];
   const rwLine = `RW ${rwKind}`;
   const settingsOf = (rep: string) => ({
@@ -126,6 +130,7 @@ export const MatricesView = memo(function MatricesView({ similarity }: { similar
           legendName="cos HS − cos RW"
         />
       )}
+      {showYardstick && <YardstickMatrix texts={labels} order={displayOrder} domain={domains?.hs} orderLine={orderLine(order)} />}
     </section>
   );
 });
