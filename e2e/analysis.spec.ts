@@ -7,6 +7,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { DEMO_PAGE } from './pages.ts';
 import { stsFile } from '../cli/sts-data.ts';
+import { matrix, parseSts, representationPairCosines, spearman100, stsPairRows } from '../core/index.ts';
+import { createNodeEngine } from '../workers/node-engine.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -92,10 +94,21 @@ test('the benchmark on 300 STS13 pairs equals moee eval, with no long task; ever
   console.log(`[benchmark] 300 pairs × 2 templates: ${((ended - started) / 1000).toFixed(1)} s in the page; long tasks: ${JSON.stringify(longTasks)}`);
   expect(longTasks.filter((t) => t.duration > LONG_TASK_MS)).toEqual([]);
 
+  // The yardstick (all-MiniLM-L6-v2, on by default): core's Spearman of its cosines over the same pairs,
+  // its embeddings computed in Node by the engine's own yardstick request (the same WASM kernels).
+  const { sentences, rows, gold } = stsPairRows(parseSts(text));
+  const node = await createNodeEngine('');
+  const embedded = await node.yardstick(sentences);
+  const expected = spearman100(representationPairCosines(matrix(embedded.embeddings.data, sentences.length, embedded.embeddings.dims[1]), rows.index), gold);
+  await expect(page.getByTestId('benchmark-yardstick')).toContainText('trained for similarity');
+  await expect(page.getByTestId('score-yardstick')).toHaveText(expected.toFixed(2));
+  console.log(`[benchmark] yardstick all-MiniLM-L6-v2 q8: ${expected.toFixed(2)} (HS prompteol ${cli.results[1].all.hs.toFixed(2)})`);
+
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('benchmark-csv').click()]);
   const lines = readFileSync(await csv.path(), 'utf8').trim().split('\n');
-  expect(lines).toHaveLength(1 + 2 * 6);
+  expect(lines).toHaveLength(1 + 2 * 6 + 1);
   expect(lines[1].split(',').slice(0, 3)).toEqual(['none', 'hs', cli.results[0].all.hs.toFixed(2)]);
+  expect(lines.at(-1)!.split(',').slice(0, 3)).toEqual(['—', 'yardstick (trained for similarity)', expected.toFixed(2)]);
   await page.getByTestId('benchmark-charts-toggle').click();
   await expect(page.getByTestId('alpha-grid')).toBeVisible();
   await shot(page, 'analysis-benchmark');

@@ -10,6 +10,7 @@ import { SERIES_COLORS } from './palette.ts';
 import { loadSampleSet, SAMPLE_SETS, useAnalysis } from './state.ts';
 import type { BenchmarkResult } from './benchmark.ts';
 import { dtypeLabel, isModelDtype } from '../../models/dtypes.ts';
+import { YARDSTICK } from '../../workers/yardstick.ts';
 
 /** Resamples per interval: 1,000 is the usual percentile-bootstrap choice; fewer for a quick look. */
 const RESAMPLE_CHOICES = [0, 200, 1000, 2000];
@@ -45,6 +46,7 @@ export function BenchmarkView() {
   const [methods, setMethods] = useState<Method[]>([...METHODS]);
   const [resamples, setResamples] = useState(1000);
   const [seed, setSeed] = useState(0);
+  const [yardstick, setYardstick] = useState(true);
   // Charts open on request: mounting recharts' SVG is one uninterruptible commit of 100 ms and more,
   // which a finished run must not add to the page's main thread.
   const [chartsOpen, setChartsOpen] = useState(false);
@@ -84,10 +86,13 @@ export function BenchmarkView() {
             ))}
           </select>
         </label>
+        <label title="A sentence embedder trained for similarity, scored on the same pairs: how far the training-free MoEE is from a trained model">
+          <input type="checkbox" checked={yardstick} onChange={(e) => setYardstick(e.target.checked)} data-testid="bench-yardstick" /> yardstick: {YARDSTICK.name} ({YARDSTICK.kind})
+        </label>
         <label>
           Seed <input type="number" value={seed} onChange={(e) => setSeed(Number(e.target.value) || 0)} style={{ width: 70 }} />
         </label>
-        <button type="button" disabled={!dataset?.pairs || running.any || templates.length === 0 || methods.length === 0} onClick={() => void runBenchmarkView({ templates, methods, resamples, seed })} data-testid="benchmark-run">
+        <button type="button" disabled={!dataset?.pairs || running.any || templates.length === 0 || methods.length === 0} onClick={() => void runBenchmarkView({ templates, methods, resamples, seed, yardstick })} data-testid="benchmark-run">
           Run benchmark
         </button>
       </div>
@@ -132,6 +137,29 @@ export function BenchmarkView() {
               ))}
             </tbody>
           </table>
+          {result.yardstick && (
+            <table className="results" data-testid="benchmark-yardstick">
+              <thead>
+                <tr>
+                  <th>reference</th>
+                  <th>model</th>
+                  <th>Spearman ×100 (raw text, mean pooling)</th>
+                </tr>
+              </thead>
+              <tbody>
+                <tr>
+                  <th scope="row">{YARDSTICK.kind}: not training-free, unlike every row above</th>
+                  <td>
+                    {result.yardstick.name} · {isModelDtype(result.yardstick.dtype) ? dtypeLabel(result.yardstick.dtype) : result.yardstick.dtype} on WASM
+                  </td>
+                  <td>
+                    <strong data-testid="score-yardstick">{result.yardstick.score.toFixed(2)}</strong>
+                    {result.yardstick.interval && <span className="ci" data-testid="ci-yardstick">{` [${fmt(result.yardstick.interval.low)}, ${fmt(result.yardstick.interval.high)}]`}</span>}
+                  </td>
+                </tr>
+              </tbody>
+            </table>
+          )}
           <div className="buttons">
             <button type="button" onClick={() => download('moee-benchmark.csv', new Blob([benchmarkCsv(result)], { type: 'text/csv' }))} data-testid="benchmark-csv">
               Export CSV

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stsFile } from '../../cli/sts-data.ts';
-import { adjustedMutualInfo, kMeans, matrix, matrixEntropy, matrixNuclearNorm, nuclearNormBounds, parseSts, uniqueSentences, type StsPair } from '../../core/index.ts';
+import { adjustedMutualInfo, kMeans, matrix, matrixEntropy, matrixNuclearNorm, nuclearNormBounds, parseSts, representationPairCosines, spearman100, stsPairRows, uniqueSentences, type StsPair } from '../../core/index.ts';
 import { createNodeEngine, type NodeEngine } from '../../workers/node-engine.ts';
 import { handleCompute } from './compute-handler.ts';
 import { ANALYSIS_EMBED_OPTIONS } from './options.ts';
@@ -22,6 +22,19 @@ beforeAll(async () => {
 });
 
 describe('compute handler', () => {
+  it('scores the yardstick with core on the pairs, and refuses embeddings of other texts', async () => {
+    const { sentences, rows, gold } = stsPairRows(pairs);
+    const { embeddings } = await engine.yardstick(sentences);
+    const request = { kind: 'stsYardstick', id: 'yardstick-1', pairs, texts: sentences, embeddings: embeddings.data, dims: [embeddings.dims[0], embeddings.dims[1]] as [number, number], resamples: 200, seed: 3 } as const;
+    const answer = await handleCompute(request);
+    if (answer.kind !== 'stsYardstick') throw new Error(JSON.stringify(answer));
+    expect(answer.score).toBe(spearman100(representationPairCosines(matrix(embeddings.data, sentences.length, embeddings.dims[1]), rows.index), gold));
+    expect(answer.interval!.low).toBeLessThanOrEqual(answer.score);
+    expect(answer.interval!.high).toBeGreaterThanOrEqual(answer.score);
+    const shuffled = await handleCompute({ ...request, texts: [...sentences].reverse() });
+    expect(shuffled.kind).toBe('failed');
+  });
+
   it('cluster and spectral answers are core’s numbers', async () => {
     const texts = uniqueSentences(pairs).sentences.slice(0, 30);
     const r = await engine.embed(texts, { ...ANALYSIS_EMBED_OPTIONS, template: { id: 'none' } });

@@ -1,8 +1,8 @@
 /** The compute worker's logic, free of worker globals so that Node tests can call it directly. */
 import { UMAP } from 'umap-js';
-import { bootstrapSpearman, neighbourScoresBlock, crossValidatedAlpha, DEFAULT_CV_FOLDS, scoreSts, stsPairRows, textSetEmbeddings, type BootstrapInterval, type StsMethod } from '../../core/index.ts';
+import { bootstrapSpearman, representationPairCosines, spearman100, neighbourScoresBlock, crossValidatedAlpha, DEFAULT_CV_FOLDS, scoreSts, stsPairRows, textSetEmbeddings, type BootstrapInterval, type StsMethod } from '../../core/index.ts';
 import { adjustedMutualInfo, exactMatchRate, exactNuclearNorm, kMeans, matrix, matrixEntropy, matrixNuclearNorm, normalizedMutualInfo, nuclearNormBounds, pairJaccard, pca, seededRandom, type Matrix } from '../../core/index.ts';
-import type { ComputeAnswer, ComputeFailure, ComputeProtocol, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest } from './compute-protocol.ts';
+import type { ComputeAnswer, ComputeFailure, ComputeProtocol, ComputeRequest, EmbeddingSet, SpectralRow, StsTemplateAnswer, StsTemplateRequest, StsYardstickAnswer, StsYardstickRequest } from './compute-protocol.ts';
 import { answerOnce, type RpcHandle } from '../../workers/rpc.ts';
 
 const asMatrix = (s: EmbeddingSet): Matrix => matrix(s.data, s.rows, s.cols);
@@ -56,6 +56,17 @@ async function scoreTemplate(request: StsTemplateRequest): Promise<StsTemplateAn
   return { kind: 'stsTemplate', id: request.id, row, ms: performance.now() - start };
 }
 
+/** The yardstick on the same pairs: cosine of its unit embeddings, the Spearman and interval every row has. */
+async function scoreYardstick(request: StsYardstickRequest): Promise<StsYardstickAnswer> {
+  const { sentences, rows, gold } = stsPairRows(request.pairs);
+  const [count, dims] = request.dims;
+  if (count !== request.texts.length || request.embeddings.length !== count * dims) throw new Error('the yardstick embeddings have a different number of rows than texts');
+  if (sentences.length !== count || sentences.some((t, i) => t !== request.texts[i])) throw new Error('the yardstick embedded texts are not the distinct sentences of these pairs');
+  const sims = representationPairCosines(matrix(request.embeddings, count, dims), rows.index);
+  const interval = request.resamples > 0 ? scale(await bootstrapSpearman(sims, gold, { resamples: request.resamples, seed: request.seed })) : null;
+  return { kind: 'stsYardstick', id: request.id, score: spearman100(sims, gold), interval };
+}
+
 /** The worker's answer to one request: its reply, or the failure it threw. */
 export function handleCompute(request: ComputeRequest): Promise<ComputeAnswer | ComputeFailure> {
   return answerOnce<ComputeProtocol>(computeHandle, request);
@@ -69,6 +80,8 @@ async function compute(request: ComputeRequest): Promise<ComputeAnswer> {
     switch (request.kind) {
       case 'stsTemplate':
         return await scoreTemplate(request);
+      case 'stsYardstick':
+        return await scoreYardstick(request);
       case 'neighbourBlock': {
         const { stats } = request;
         const scores = neighbourScoresBlock({ hs: request.queryHs, rw: request.queryRw }, asMatrix(request.hs), asMatrix(request.rw), { hs: { mean: stats.hsMean, std: stats.hsStd }, rw: { mean: stats.rwMean, std: stats.rwStd } }, request.alpha);

@@ -77,7 +77,29 @@ export interface NeighbourBlockRequest {
   offset: number;
 }
 
-export type ComputeRequest = ClusterRequest | MapsRequest | SpectralRequest | StsTemplateRequest | NeighbourBlockRequest;
+/** Score the yardstick (all-MiniLM-L6-v2, trained for similarity) on an STS set: its embeddings of the pairs' distinct sentences. */
+export interface StsYardstickRequest {
+  kind: 'stsYardstick';
+  id: string;
+  pairs: StsPair[];
+  /** The texts the yardstick embedded, in order (must be uniqueSentences(pairs).sentences). */
+  texts: string[];
+  /** Unit rows, [texts, dims]. */
+  embeddings: Float32Array;
+  dims: [number, number];
+  resamples: number;
+  seed: number;
+}
+
+export interface StsYardstickAnswer {
+  kind: 'stsYardstick';
+  id: string;
+  /** Spearman ×100 of cosine vs gold, with its seeded 95% interval (null without resamples). */
+  score: number;
+  interval: BootstrapInterval | null;
+}
+
+export type ComputeRequest = ClusterRequest | MapsRequest | SpectralRequest | StsTemplateRequest | StsYardstickRequest | NeighbourBlockRequest;
 
 export interface NeighbourBlockAnswer {
   kind: 'neighbourBlock';
@@ -173,7 +195,7 @@ export interface SpectralAnswer {
 export type { RpcFailure as ComputeFailure };
 
 /** Replies, one per request kind (a failure is workers/rpc.ts' RpcFailure). */
-export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | StsTemplateAnswer | NeighbourBlockAnswer;
+export type ComputeAnswer = ClusterAnswer | MapsAnswer | SpectralAnswer | StsTemplateAnswer | StsYardstickAnswer | NeighbourBlockAnswer;
 
 /** The compute worker's protocol (workers/rpc.ts): each reply has its request's kind; no progress. */
 export interface ComputeProtocol {

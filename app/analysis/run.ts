@@ -9,7 +9,8 @@ import { EngineClient, EngineError } from '../engine-client.ts';
 import { useStore } from '../store.ts';
 import { stopCompute } from './compute-client.ts';
 import { embedInChunks } from '../../workers/batched-embed.ts';
-import type { EmbedOptions, EmbedResult } from '../../workers/protocol.ts';
+import { MAX_TEXTS_PER_REQUEST, type EmbedOptions, type EmbedResult } from '../../workers/protocol.ts';
+import { YARDSTICK, type YardstickResult } from '../../workers/yardstick.ts';
 
 export { ANALYSIS_EMBED_OPTIONS } from './options.ts';
 
@@ -56,6 +57,20 @@ export class AnalysisRun {
     if (this.aborted) throw new CancelledError();
   }
 
+  /** One engine request under this run's cancel: `send` gets the request id to use. */
+  async request<T>(prefix: string, send: (id: string) => Promise<T>): Promise<T> {
+    const requestId = EngineClient.newRequestId(prefix);
+    this.engineRequest = requestId;
+    try {
+      return await send(requestId);
+    } catch (error) {
+      if (this.aborted || (error instanceof EngineError && error.name === 'CancelledError')) throw new CancelledError();
+      throw error;
+    } finally {
+      this.engineRequest = null;
+    }
+  }
+
   /** Embed through the engine (cached), reporting texts done / total. */
   async embed(texts: string[], options: EmbedOptions, onProgress?: (done: number, total: number) => void): Promise<EmbedResult> {
     const key = cacheKey(texts, options);
@@ -63,23 +78,28 @@ export class AnalysisRun {
     if (cached) return cached;
     const result = await embedInChunks(
       texts,
-      async (chunk, chunkProgress) => {
-        const requestId = EngineClient.newRequestId('analysis');
-        this.engineRequest = requestId;
-        try {
-          return await client.embed(chunk, options, (p) => chunkProgress(p.done), requestId);
-        } catch (error) {
-          if (this.aborted || (error instanceof EngineError && error.name === 'CancelledError')) throw new CancelledError();
-          throw error;
-        } finally {
-          this.engineRequest = null;
-        }
-      },
+      (chunk, chunkProgress) => this.request('analysis', (id) => client.embed(chunk, options, (p) => chunkProgress(p.done), id)),
       { onProgress, beforeChunk: () => this.check() },
     );
     remember(key, result);
     return result;
   }
+}
+
+/**
+ * The yardstick's embeddings of texts (all-MiniLM-L6-v2; workers/yardstick.ts), in requests the
+ * protocol allows, cancellable like `embed`.
+ */
+export async function yardstickEmbeddings(run: AnalysisRun, texts: string[], onProgress?: (done: number, total: number) => void): Promise<YardstickResult> {
+  const parts: YardstickResult[] = [];
+  for (let start = 0; start < texts.length; start += MAX_TEXTS_PER_REQUEST) {
+    run.check();
+    const chunk = texts.slice(start, start + MAX_TEXTS_PER_REQUEST);
+    parts.push(await run.request('yardstick', (id) => client.yardstick(chunk, undefined, (p) => p.stage === 'embed' && onProgress?.(start + Math.round(p.fraction * chunk.length), texts.length), id)).then((r) => r.result));
+  }
+  const data = new Float32Array(texts.length * YARDSTICK.dims);
+  parts.reduce((at, p) => (data.set(p.embeddings.data, at), at + p.embeddings.data.length), 0);
+  return { ...parts[0], embeddings: { data, dims: [texts.length, YARDSTICK.dims] }, timings: { embedMs: parts.reduce((s, p) => s + p.timings.embedMs, 0) } };
 }
 
 const cache = new Map<string, EmbedResult>();
