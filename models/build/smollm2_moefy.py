@@ -283,9 +283,10 @@ def build(shared_size: int, num_experts: int, top_k: int, temperatures: list[flo
         if ".mlp." not in name and name != "lm_head.weight":
             state[name] = tensor.contiguous()
     compared = [r for r in report["layers"] if len(r["oracle_error"]) > 1]
+    # One block per expert leaves no other grouping of blocks to compare with.
     report["mean_oracle_error_compared_layers"] = {
         "layers": [r["layer"] for r in compared],
-        **{m: float(np.mean([r["oracle_error"][m] for r in compared])) for m in compared[0]["oracle_error"]}}
+        **{m: float(np.mean([r["oracle_error"][m] for r in compared])) for m in compared[0]["oracle_error"]}} if compared else None
     report["mean_oracle_error"] = float(np.mean([r["oracle_error"]["coactivation"] for r in report["layers"]]))
     report["mean_router_error"] = {t: float(np.mean([r["router_error"][t] for r in report["layers"]])) for t in report["layers"][0]["router_error"]}
     report["mean_router_recall"] = float(np.mean([r["router_recall"] for r in report["layers"]]))
