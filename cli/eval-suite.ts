@@ -6,8 +6,11 @@
  *   - baselines: bag-of-words and TF-IDF cosine (core/lexical.ts), mean-pooled HS (and RW);
  *   - all 10 templates for HS and RW on STS12 (the paper's Fig. 5) and the cross-template Spearman
  *     correlations HS–HS, RW–RW, HS–RW (Fig. 4);
+ *   - the yardstick: sentence-transformers' all-MiniLM-L6-v2, *trained for similarity*, through
+ *     Transformers.js' feature-extraction pipeline (workers/yardstick.ts; raw sentences, no template),
+ *     on the same pairs: a reference for what training buys, beside the training-free MoEE;
  *   - findings (sum > HS, sum > RW, RW steadier than HS, MoEE vs the lexical floor) computed from
- *     the numbers above.
+ *     the numbers above, and the yardstick's standing (a trained reference, not a floor: not a finding).
  * Writes models/<model>/eval/sts.json and sts.md, then re-renders the model card
  * (models/build/model_card.py, standard-library Python) when a Python is found.
  *
@@ -16,6 +19,13 @@
  *          quotes the command)  --threads N (WASM threads, default 1)
  *          --limit N (first N pairs per file: a quick smoke run; never written as the model's results
  *          unless --out is given)  --out DIR
+ *          --add-yardstick (add only the yardstick's rows to an existing sts.json, without rerunning the MoE
+ *          model: give the options that sts.json records (its `command`), e.g.
+ *            npm run eval -- --model moee-smollm2 --dtype q4 --sample 100 --add-yardstick
+ *          The pairs are selected again as that run selected them and must reproduce it (pair, sentence and
+ *          per-subset counts, the pairs' sha256 where recorded, and the lexical baselines recomputed on them,
+ *          which depend on every sentence); otherwise it refuses and changes nothing. Then it writes
+ *          sts.json and sts.md and re-renders the card like a full run.)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,8 +50,10 @@ import {
   type StsPair,
   type TextSetEmbeddings,
 } from '../core/index.ts';
-import { lexicalPairCosines } from '../core/lexical.ts';
-import { createNodeEngine } from '../workers/node-engine.ts';
+import { matrix } from '../core/matrix.ts';
+import { createNodeEngine, type NodeEngine } from '../workers/node-engine.ts';
+import { YARDSTICK } from '../workers/yardstick.ts';
+import { currentSelection, lexicalBaselines, pairsDigest, selectionMismatches, selectPairs, subsetCounts, type CurrentSelection } from './sts-selection.ts';
 import { DEFAULT_EMBED_OPTIONS, type EmbedOptions, type ModelDtype, type Pooling } from '../workers/protocol.ts';
 import { TEMPLATE_IDS, type BuiltinTemplateId } from '../workers/templates.ts';
 
@@ -88,6 +100,27 @@ export interface StsSuiteResult {
   /** Fig. 4 over the 9 prompted templates, and over all 10. */
   crossTemplate: { prompted: CrossTemplateCorrelation<BuiltinTemplateId>; all: CrossTemplateCorrelation<BuiltinTemplateId> };
   findings: Finding[];
+  /** sha256 of each file's selected pairs (cli/sts-selection.ts pairsDigest); absent in files written before it. */
+  pairsDigest?: Record<StsFile, string>;
+  /** The yardstick's scores on the same pairs; absent in files written before it. */
+  yardstick?: YardstickScores;
+}
+
+/** all-MiniLM-L6-v2 (trained for similarity) on the eval's pairs: Spearman ×100 of cosine vs gold. */
+export interface YardstickScores {
+  name: string;
+  modelId: string;
+  kind: string;
+  dtype: 'q8' | 'fp32';
+  /** What ran it: library, pipeline, pooling, runtime, threads. */
+  runtime: string;
+  /** The command that produced these rows (the eval's own, or it with --add-yardstick). */
+  command: string;
+  date: string;
+  seconds: number;
+  /** Distinct sentences embedded (the three files' union). */
+  texts: number;
+  scores: Record<StsFile, { all: number; subsets: Record<string, number> }>;
 }
 
 /** One of the paper's directions, checked on our numbers. */
@@ -100,35 +133,10 @@ export interface Finding {
   detail: string;
 }
 
-/**
- * A seeded random sample of `size` pairs, in file order (mulberry32 Fisher–Yates): every subset of a
- * file is represented, unlike the first N pairs, which all come from its first subset.
- */
-function samplePairs(pairs: StsPair[], size: number, seed: number): StsPair[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const order = pairs.map((_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order.slice(0, size).sort((a, b) => a - b).map((i) => pairs[i]);
-}
-
-const SAMPLE_SEED = 2024;
-
 function loadFiles(dir: string, limit: number | null, sample: number | null): Record<StsFile, FileData> {
   const out = {} as Record<StsFile, FileData>;
   for (const f of FILES) {
-    let pairs = parseSts(readFileSync(join(dir, `${f}.tsv`), 'utf8'));
-    if (limit) pairs = pairs.slice(0, limit);
-    if (sample && sample < pairs.length) pairs = samplePairs(pairs, sample, SAMPLE_SEED);
+    const pairs = selectPairs(parseSts(readFileSync(join(dir, `${f}.tsv`), 'utf8')), { limit, sample });
     const { sentences, index } = uniqueSentences(pairs);
     out[f] = { pairs, sentences, index, gold: Float64Array.from(pairs, (p) => p.score) };
   }
@@ -137,7 +145,52 @@ function loadFiles(dir: string, limit: number | null, sample: number | null): Re
 
 const subsetsOf = (pairs: StsPair[]) => pairs.map((p) => p.subset);
 
-const subsetCounts = (pairs: StsPair[]) => pairs.reduce<Record<string, number>>((c, p) => ({ ...c, [p.subset]: (c[p.subset] ?? 0) + 1 }), {});
+/** Every distinct sentence of the three files, in one order (the MoE embeddings and the yardstick use the same). */
+const unionOf = (files: Record<StsFile, FileData>) => [...new Set(FILES.flatMap((f) => files[f].sentences))];
+
+const digests = (files: Record<StsFile, FileData>) => Object.fromEntries(FILES.map((f) => [f, pairsDigest(files[f].pairs)])) as Record<StsFile, string>;
+
+const TRANSFORMERS_VERSION = (JSON.parse(readFileSync(join(ROOT, 'node_modules', '@huggingface', 'transformers', 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * The yardstick on every distinct sentence of the three files (raw: it is not a prompted LM), then
+ * each file's pair cosines against gold. Run after the MoE embeddings, never beside them (one runtime).
+ */
+async function yardstickScores(engine: NodeEngine, files: Record<StsFile, FileData>, threads: number, command: string): Promise<YardstickScores> {
+  const started = performance.now();
+  const union = unionOf(files);
+  const unionRow = new Map(union.map((s, i) => [s, i]));
+  let logged = 0;
+  const result = await engine.yardstick(union, YARDSTICK.dtype, (done, total) => {
+    if (done - logged >= 2000 || done === total) {
+      logged = done;
+      log(`${YARDSTICK.name}: ${done} of ${total} sentences`);
+    }
+  });
+  const all = matrix(result.embeddings.data, union.length, YARDSTICK.dims);
+  const scores = {} as YardstickScores['scores'];
+  for (const f of FILES) {
+    const { sentences, index, pairs, gold } = files[f];
+    const emb = { hs: all, rwSoftmax: all, rwLogits: all, layers: 0, experts: 0 };
+    const sims = representationPairCosines(selectTextSet(emb, Int32Array.from(sentences, (s) => unionRow.get(s)!)).hs, index);
+    const scored = scoreBySubset({ yardstick: sims }, gold, subsetsOf(pairs));
+    scores[f] = { all: scored.all.yardstick, subsets: Object.fromEntries(Object.entries(scored.subsets).map(([k, v]) => [k, v.yardstick])) };
+  }
+  const seconds = Math.round((performance.now() - started) / 100) / 10;
+  log(`${YARDSTICK.name} (${YARDSTICK.kind}): ${union.length} sentences in ${seconds.toFixed(0)} s; ${FILES.map((f) => `${f.toUpperCase()} ${scores[f].all.toFixed(2)}`).join(', ')}`);
+  return {
+    name: YARDSTICK.name,
+    modelId: YARDSTICK.modelId,
+    kind: YARDSTICK.kind,
+    dtype: result.dtype,
+    runtime: `Transformers.js ${TRANSFORMERS_VERSION} feature-extraction pipeline (mean pooling, L2-normalised), onnxruntime-web wasm in Node, ${threads === 1 ? 'one thread' : `${threads} threads`}`,
+    command,
+    date: new Date().toISOString(),
+    seconds,
+    texts: union.length,
+    scores,
+  };
+}
 
 function std(values: number[]): number {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -159,6 +212,7 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
       threads: { type: 'string', default: '1' },
       out: { type: 'string' },
       'render-only': { type: 'boolean', default: false },
+      'add-yardstick': { type: 'boolean', default: false },
     },
   });
   const out = resolve(values.out ?? join(ROOT, 'models', values.model, 'eval'));
@@ -173,13 +227,21 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
   const started = performance.now();
   const sample = values.sample ? Number(values.sample) : null;
   const threads = Number(values.threads);
-  const files = loadFiles(dataDir, limit, sample);
   const dtype = values.dtype as ModelDtype;
+  const flags = [
+    ...(values.model !== 'moee-demo' ? [`--model ${values.model} --dtype ${dtype}`] : []),
+    ...(sample ? [`--sample ${sample}`] : []),
+    ...(threads !== 1 ? [`--threads ${threads}`] : []),
+  ];
+  // A smoke run's command names everything that selects its pairs (and where it wrote them).
+  const command = limit ? commandWith([...flags, `--limit ${limit}`, `--out ${values.out}`]) : commandWith(flags);
+  const files = loadFiles(dataDir, limit, sample);
+  if (values['add-yardstick']) return { result: await addYardstick(out, { model: values.model, dtype, command, threads }, files), out };
   const engine = await createNodeEngine(values.model, dtype, undefined, threads);
   log(`${engine.info.modelId} ${dtype} on ${engine.info.ep}; ${FILES.map((f) => `${f}: ${files[f].pairs.length} pairs`).join(', ')}`);
 
   // Every distinct sentence of the three files, embedded once per (template, pooling).
-  const union = [...new Set(FILES.flatMap((f) => files[f].sentences))];
+  const union = unionOf(files);
   const unionRow = new Map(union.map((s, i) => [s, i]));
   const rowsOf = (f: StsFile) => Int32Array.from(files[f].sentences, (s) => unionRow.get(s)!);
   const embedAll = async (template: BuiltinTemplateId, pooling: Pooling, sentences: string[]): Promise<TextSetEmbeddings> => {
@@ -215,10 +277,7 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
   }
 
   const baselines = {} as StsSuiteResult['baselines'];
-  for (const f of FILES) {
-    const { sentences, index, pairs, gold } = files[f];
-    baselines[f] = scoreBySubset({ bag_of_words: lexicalPairCosines(sentences, index, 'count'), tfidf: lexicalPairCosines(sentences, index, 'tfidf') }, gold, subsetsOf(pairs));
-  }
+  for (const f of FILES) baselines[f] = lexicalBaselines(files[f].pairs, files[f]);
 
   const sweep = files[SWEEP_FILE];
   for (const template of TEMPLATE_IDS) if (!sweepEmbeddings.has(template)) sweepEmbeddings.set(template, await embedAll(template, 'last', sweep.sentences));
@@ -246,13 +305,11 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
   const cross = (templates: BuiltinTemplateId[]) => crossTemplateCorrelation(templates, templates.map((t) => hsSims.get(t)!), templates.map((t) => rwSims.get(t)!));
   const crossTemplate = { prompted: cross([...PROMPTED_TEMPLATES]), all: cross([...TEMPLATE_IDS]) };
 
-  const flags = [
-    ...(values.model !== 'moee-demo' ? [`--model ${values.model} --dtype ${dtype}`] : []),
-    ...(sample ? [`--sample ${sample}`] : []),
-    ...(threads !== 1 ? [`--threads ${threads}`] : []),
-  ];
+  // The yardstick after every MoE embedding is done (one WASM runtime: never beside engine.embed).
+  const yardstick = await yardstickScores(engine, files, threads, command);
+
   const result: StsSuiteResult = {
-    command: limit ? `${COMMAND} -- --limit ${limit} --out ${values.out}` : commandWith(flags),
+    command,
     model: engine.info.modelId,
     dtype,
     ep: engine.info.ep,
@@ -266,19 +323,53 @@ async function run(): Promise<{ result: StsSuiteResult; out: string }> {
     templateSweep: { file: SWEEP_FILE, scores: sweepScores, spread },
     crossTemplate,
     findings: [],
+    pairsDigest: digests(files),
+    yardstick,
   };
   result.findings = findings(result);
   result.wallSeconds = Math.round((performance.now() - started) / 100) / 10;
   return { result, out };
 }
 
+/**
+ * --add-yardstick: the stored result with the yardstick's rows added, on the pairs the stored rows
+ * used (checked: cli/sts-selection.ts selectionMismatches), the MoE model not run again.
+ */
+async function addYardstick(out: string, asked: { model: string; dtype: ModelDtype; command: string; threads: number }, files: Record<StsFile, FileData>): Promise<StsSuiteResult> {
+  const path = join(out, 'sts.json');
+  if (!existsSync(path)) throw new Error(`--add-yardstick adds to an existing ${path}; there is none (run the full eval first)`);
+  const stored = JSON.parse(readFileSync(path, 'utf8')) as StsSuiteResult;
+  const rerun = `${stored.command}${stored.command.includes(' -- ') ? '' : ' --'} --add-yardstick`;
+  if (stored.model !== asked.model || stored.dtype !== asked.dtype || stored.command !== asked.command) {
+    throw new Error(
+      `${path} records \`${stored.command}\` (${stored.model}, ${stored.dtype}); these options make \`${asked.command}\` (${asked.model}, ${asked.dtype}). ` +
+        `--add-yardstick needs the options that run used: \`${rerun}\``,
+    );
+  }
+  const current = {} as Record<StsFile, CurrentSelection>;
+  for (const f of FILES) current[f] = currentSelection(files[f].pairs);
+  const problems = selectionMismatches(FILES, stored, current);
+  if (problems.length) {
+    throw new Error(`the pairs selected now do not reproduce those of ${path} (wrong --data, or changed STS files?); nothing written:\n  ${problems.join('\n  ')}`);
+  }
+  log(`pairs reproduce ${path}: ${FILES.map((f) => `${f.toUpperCase()} ${stored.data[f].pairs}`).join(', ')} (counts, subsets, lexical baselines${stored.pairsDigest ? ', sha256' : ''})`);
+  const engine = await createNodeEngine('', asked.dtype, undefined, asked.threads);
+  const yardstick = await yardstickScores(engine, files, asked.threads, rerun);
+  const result: StsSuiteResult = { ...stored, pairsDigest: stored.pairsDigest ?? digests(files), yardstick };
+  return { ...result, findings: findings(result) };
+}
+
+/** The best lexical baseline of a file (bag-of-words or TF-IDF): the floor of moee_gt_lexical. */
+const bestLexical = (r: StsSuiteResult, f: StsFile) => Math.max(r.baselines[f].all.bag_of_words, r.baselines[f].all.tfidf);
+/** The best MoEE of one (template, file) case: concat, sum α = 1 or the best grid α (an upper bound). */
+const bestMoee = (s: Record<Method, number>) => Math.max(s.concat, s.sum_alpha1, s.sum_best);
+
 /** The paper's directions, checked case by case on our numbers. */
 export function findings(r: StsSuiteResult): Finding[] {
   const cases = MAIN_TEMPLATES.flatMap((t) => FILES.map((f) => ({ t, f, s: r.main[t][f].all })));
   const count = (test: (c: (typeof cases)[number]) => boolean) => cases.filter(test).length;
   const list = (test: (c: (typeof cases)[number]) => boolean) => cases.filter(test).map((c) => `${c.f.toUpperCase()}/${c.t}`).join(', ') || 'none';
-  const lexical = (f: StsFile) => Math.max(r.baselines[f].all.bag_of_words, r.baselines[f].all.tfidf);
-  const bestMoee = (s: Record<Method, number>) => Math.max(s.concat, s.sum_alpha1, s.sum_best);
+  const lexical = (f: StsFile) => bestLexical(r, f);
   const p = r.crossTemplate.prompted.mean;
   const spread = r.templateSweep.spread;
   return [
@@ -340,6 +431,43 @@ const METHOD_LABEL: Record<Method | Baseline, string> = {
   rw_softmax_mean: 'RW softmax mean-pooled',
 };
 
+/** The yardstick's row label in every table: its name and what sets it apart from MoEE. */
+const yardstickLabel = (y: YardstickScores) => `${y.name} (${y.kind})`;
+
+/**
+ * Where the yardstick stands against MoEE and the lexical floor. Not one of the paper's directions
+ * (so not a finding): a model trained for similarity is a reference for what training buys.
+ */
+function yardstickStanding(r: StsSuiteResult): string[] {
+  const y = r.yardstick;
+  if (!y) return [];
+  const n = (v: number) => v.toFixed(2);
+  const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(2)}`;
+  const best = (f: StsFile) => MAIN_TEMPLATES.map((t) => ({ t, v: bestMoee(r.main[t][f].all) })).reduce((a, b) => (b.v > a.v ? b : a));
+  const rows = FILES.map((f) => ({ f, y: y.scores[f].all, lexical: bestLexical(r, f), moee: best(f) }));
+  const avg = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const cases = MAIN_TEMPLATES.flatMap((t) => FILES.map((f) => bestMoee(r.main[t][f].all) < y.scores[f].all));
+  const aboveMoee = rows.filter((x) => x.y > x.moee.v).length;
+  const aboveLexical = rows.filter((x) => x.y > x.lexical).length;
+  const mean = { y: avg(rows.map((x) => x.y)), lexical: avg(rows.map((x) => x.lexical)), moee: avg(rows.map((x) => x.moee.v)) };
+  return [
+    '',
+    `### The yardstick: ${yardstickLabel(y)}, a reference, not a floor`,
+    '',
+    `${y.name} was trained on sentence pairs to put similar sentences together; MoEE and the lexical baselines had no similarity training. ` +
+      'Its row is not one of the paper\'s directions, so no finding above uses it (the lexical-floor finding stays the lexical baselines): ' +
+      'it shows how far a small embedder trained for the task gets on the same pairs. Best MoEE: concat, sum α = 1 or the best grid α (an upper bound), the better template.',
+    '',
+    `| file | ${y.name} | best lexical | best MoEE (template) | ${y.name} − best MoEE | ${y.name} − best lexical |`,
+    '|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${x.f.toUpperCase()} | ${n(x.y)} | ${n(x.lexical)} | ${n(x.moee.v)} (${x.moee.t}) | ${signed(x.y - x.moee.v)} | ${signed(x.y - x.lexical)} |`),
+    `| mean | ${n(mean.y)} | ${n(mean.lexical)} | ${n(mean.moee)} | ${signed(mean.y - mean.moee)} | ${signed(mean.y - mean.lexical)} |`,
+    '',
+    `The yardstick scores above the best MoEE on ${aboveMoee} of ${FILES.length} files (${cases.filter(Boolean).length} of ${cases.length} file/template cases) ` +
+      `and above the best lexical baseline on ${aboveLexical} of ${FILES.length}.`,
+  ];
+}
+
 /** The Markdown tables of a result (the model card includes them verbatim). */
 function renderMarkdown(r: StsSuiteResult): string {
   const n = (v: number) => v.toFixed(2);
@@ -351,7 +479,13 @@ function renderMarkdown(r: StsSuiteResult): string {
       `Pairs: ${FILES.map((f) => `${f.toUpperCase()} ${r.data[f].pairs}`).join(', ')}. RW is the router softmax unless it says logits; ` +
       'MoEE sum uses RW softmax; MoEE concat z-scores each block with the statistics of the file\'s own sentences (the paper\'s batch statistics); ' +
       'the best grid α (0.1…1.0) is chosen per file with the gold scores, so that row is an upper bound, not a label-free result. ' +
-      'Lexical baselines are fitted on each file\'s sentences (sklearn defaults).',
+      'Lexical baselines are fitted on each file\'s sentences (sklearn defaults).' +
+      (r.yardstick
+        ? ` The ${yardstickLabel(r.yardstick)} row is sentence-transformers' sentence embedder, ${r.yardstick.dtype} (${r.yardstick.dtype === 'q8' ? 'dynamic int8' : 'fp32'}), ` +
+          `through ${r.yardstick.runtime}, on the raw sentences (no template: it is not a prompted LM) of the same pairs ` +
+          `(${r.yardstick.command === r.command ? `${r.yardstick.seconds.toFixed(0)} s of this run` : `added by \`${r.yardstick.command}\`, ${r.yardstick.seconds.toFixed(0)} s, ${r.yardstick.date.slice(0, 10)}`}): ` +
+          'a reference for what training for similarity buys, beside the training-free MoEE, not a floor.'
+        : ''),
     '',
     '### STS 2012–2014',
     '',
@@ -361,6 +495,8 @@ function renderMarkdown(r: StsSuiteResult): string {
   const row = (label: string, template: string, values: number[]) => lines.push(`| ${label} | ${template} | ${values.map(n).join(' | ')} | ${n(avg(values))} |`);
   row(METHOD_LABEL.bag_of_words, '—', FILES.map((f) => r.baselines[f].all.bag_of_words));
   row(METHOD_LABEL.tfidf, '—', FILES.map((f) => r.baselines[f].all.tfidf));
+  const y = r.yardstick;
+  if (y) row(yardstickLabel(y), '—', FILES.map((f) => y.scores[f].all));
   for (const t of MAIN_TEMPLATES) {
     for (const m of ['hs_mean', 'rw_softmax_mean'] as const) row(METHOD_LABEL[m], t, FILES.map((f) => r.meanPooling[t][f].all[m]));
     for (const m of METHODS) row(METHOD_LABEL[m], t, FILES.map((f) => r.main[t][f].all[m]));
@@ -368,12 +504,19 @@ function renderMarkdown(r: StsSuiteResult): string {
   lines.push('', `Best grid α per file: ${MAIN_TEMPLATES.map((t) => `${t}: ${FILES.map((f) => `${f.toUpperCase()} ${r.main[t][f].bestAlpha}`).join(', ')}`).join('; ')}.`);
 
   lines.push('', '### Per subset (template prompteol)', '');
-  const subsetCols = ['bag_of_words', 'tfidf', 'hs_mean', ...METHODS] as const;
-  lines.push(`| file | subset | pairs | ${subsetCols.map((m) => METHOD_LABEL[m]).join(' | ')} |`, `|---|---|---|${subsetCols.map(() => '---|').join('')}`);
+  const subsetCols = ['bag_of_words', 'tfidf', ...(y ? (['yardstick'] as const) : []), 'hs_mean', ...METHODS] as const;
+  const subsetLabel = (m: (typeof subsetCols)[number]) => (m === 'yardstick' ? yardstickLabel(y!) : METHOD_LABEL[m]);
+  lines.push(`| file | subset | pairs | ${subsetCols.map(subsetLabel).join(' | ')} |`, `|---|---|---|${subsetCols.map(() => '---|').join('')}`);
   for (const f of FILES) {
     for (const subset of Object.keys(r.data[f].subsets)) {
       const v = (m: (typeof subsetCols)[number]) =>
-        m === 'bag_of_words' || m === 'tfidf' ? r.baselines[f].subsets[subset][m] : m === 'hs_mean' ? r.meanPooling.prompteol[f].subsets[subset].hs_mean : r.main.prompteol[f].subsets[subset][m];
+        m === 'yardstick'
+          ? y!.scores[f].subsets[subset]
+          : m === 'bag_of_words' || m === 'tfidf'
+            ? r.baselines[f].subsets[subset][m]
+            : m === 'hs_mean'
+              ? r.meanPooling.prompteol[f].subsets[subset].hs_mean
+              : r.main.prompteol[f].subsets[subset][m];
       lines.push(`| ${f.toUpperCase()} | ${subset} | ${r.data[f].subsets[subset]} | ${subsetCols.map((m) => n(v(m))).join(' | ')} |`);
     }
   }
@@ -403,6 +546,7 @@ function renderMarkdown(r: StsSuiteResult): string {
     const verdict = fd.holds === fd.cases ? 'follows' : fd.holds === 0 ? 'does not follow' : 'partly follows';
     lines.push(`- **${verdict}** (${fd.holds} of ${fd.cases}): ${fd.claim}. ${fd.detail}.`);
   }
+  lines.push(...yardstickStanding(r));
   return lines.join('\n') + '\n';
 }
 
@@ -428,7 +572,7 @@ run()
     writeFileSync(join(out, 'sts.json'), JSON.stringify(result, null, 1) + '\n');
     writeFileSync(join(out, 'sts.md'), renderMarkdown(result));
     process.stdout.write(renderMarkdown(result));
-    log(`wrote ${join(out, 'sts.json')} and sts.md in ${result.wallSeconds} s`);
+    log(`wrote ${join(out, 'sts.json')} and sts.md; this command took ${(performance.now() / 1000).toFixed(1)} s`);
     if (out === resolve(ROOT, 'models', result.model, 'eval')) renderCard(result.model);
   })
   .catch((error: Error) => {
