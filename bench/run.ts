@@ -5,7 +5,11 @@
  *      outputs, interleaved repeats, median ratio with a 95% bootstrap interval;
  *   2. texts/s at batch 1, 8 and 32 on real STS13 sentences (varied lengths), the same prompts on
  *      both sides: our engine (RW + HS + top-5) vs Transformers.js' own AutoModelForCausalLM forward
- *      on the same ONNX file and runtime (logits only: it cannot give RW);
+ *      on the same ONNX file and runtime (logits only: it cannot give RW); and, in the same q8
+ *      repeats, the yardstick (workers/yardstick.ts): all-MiniLM-L6-v2 q8, trained for similarity,
+ *      through Transformers.js' feature-extraction pipeline on the same texts (raw) and runtime, the
+ *      canonical in-browser embedding demo and the speed anchor users know (and the app's own
+ *      engine.yardstick path at batch 32);
  *   3. our engine vs the PyTorch/HF reference (bench/hf_reference.py, Qwen2MoeForCausalLM on
  *      model.safetensors, same token batches, same thread count), batch 1 and 32, HF with its LM head
  *      at every position and with logits_to_keep=1, alternating;
@@ -18,7 +22,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import * as ort from 'onnxruntime-web';
 import { tapModel } from '../models/tap.ts';
@@ -33,6 +37,7 @@ import { moeFacts } from '../models/moe-config.ts';
 import { onnxFileFor } from '../models/dtypes.ts';
 import { createNodeEngine as createEngine } from '../workers/node-engine.ts';
 import { DEFAULT_EMBED_OPTIONS } from '../workers/protocol.ts';
+import { YARDSTICK } from '../workers/yardstick.ts';
 import { fmt, summarize, type Summary } from './stats.ts';
 import { forwardFlops, matmulPeak, matmulProbe, usefulFlops, type Qwen2MoeShape } from './flops.ts';
 import { browserMemory, coldPhases, coldStart, longTasks, startPreview, stopPreview } from './browser.ts';
@@ -40,6 +45,8 @@ import { applyTemplate, TEMPLATE_IDS } from '../workers/templates.ts';
 import { stsFile } from '../cli/sts-data.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+/** The machine's 1-minute load average when the run starts (and, in results, when it ends): other work on it shows here. */
+const LOAD_AT_START = loadavg()[0];
 /** Skip the Chromium part (e.g. on a machine without /usr/bin/chromium): BENCH_BROWSER=0. */
 const BROWSER = process.env.BENCH_BROWSER !== '0';
 /** Sizes of the long-task and memory runs (smaller only for a smoke run of this script). */
@@ -125,6 +132,25 @@ async function tapOverhead(dtype: 'fp32' | 'q8') {
   return { dtype, batch, seq, pairs: TAP_PAIRS, untappedMs: summarize(a), tappedMs: summarize(b), overheadRatio: summarize(ratios), overheadInterval: medianInterval(ratios) };
 }
 
+/** Transformers.js' feature-extraction pipeline as the yardstick calls it (workers/yardstick.ts). */
+interface FeatureExtractor {
+  (texts: string[], options: { pooling: 'mean'; normalize: true }): Promise<{ data: Float32Array; dims: number[] }>;
+  tokenizer: { encode(text: string): number[] };
+  dispose(): Promise<unknown>;
+}
+
+const YARDSTICK_CONFIG = JSON.parse(readFileSync(new URL(`../models/${YARDSTICK.modelId}/config.json`, import.meta.url), 'utf8')) as { num_hidden_layers: number; hidden_size: number };
+
+/** The yardstick's figures in the q8 repeats of `throughput`, per batch. */
+interface YardstickRow {
+  /** all-MiniLM-L6-v2 through the pipeline, one call per batch of the texts in the order given. */
+  textsPerSecond: Summary;
+  /** Our engine's (q8) ÷ the yardstick's texts/s, per repeat. */
+  oursOverYardstick: Summary;
+  /** At batch 32 only: the app's path, engine.yardstick (length-sorted blocks of 32, through the engine's handler). */
+  app?: { textsPerSecond: Summary; oursOverApp: Summary };
+}
+
 async function throughput(dtype: 'fp32' | 'q8') {
   const engine = await createNodeEngine('moee-demo', dtype);
   const transformers = await import('@huggingface/transformers');
@@ -132,16 +158,37 @@ async function throughput(dtype: 'fp32' | 'q8') {
   const model = await transformers.AutoModelForCausalLM.from_pretrained('moee-demo', { dtype, device: 'auto', session_options: { executionProviders: ['wasm'] } });
   const tokenizer = await transformers.AutoTokenizer.from_pretrained('moee-demo');
   tokenizer.padding_side = 'left';
-  const out: Record<string, { ours: Summary; transformersJs: Summary; ratio: Summary }> = {};
+  // The yardstick's committed file is q8: it joins the q8 repeats. Loaded as workers/yardstick.ts loads it.
+  const extractor =
+    dtype === YARDSTICK.dtype
+      ? ((await transformers.pipeline('feature-extraction', YARDSTICK.modelId, {
+          dtype: YARDSTICK.dtype,
+          device: 'auto',
+          session_options: { executionProviders: ['wasm'], graphOptimizationLevel: 'all' },
+        })) as unknown as FeatureExtractor)
+      : null;
+  const yardstickCheck = extractor ? await checkYardstickPath(engine, extractor) : null;
+  // The check loaded the app's yardstick session on the engine's runtime: one embed first, so our first repeat does not pay for it.
+  if (extractor) await engine.embed(texts(8), DEFAULT_EMBED_OPTIONS);
+  const out: Record<string, { ours: Summary; transformersJs: Summary; ratio: Summary; yardstick?: YardstickRow }> = {};
+  let tokens: { ours: number; yardstick: number | null } | null = null;
   for (const batch of [1, 8, 32]) {
     const n = batch === 1 ? 32 : 128;
     const sample = texts(n);
     const oursRuns: number[] = [];
     const tjsRuns: number[] = [];
     const ratios: number[] = [];
+    const ydRuns: number[] = [];
+    const ydRatios: number[] = [];
+    const appRuns: number[] = [];
+    const appRatios: number[] = [];
     // The engine's own prompts (same template, no special tokens), in the order given: Transformers.js
     // pads each batch to its longest, the engine sorts by length first (that is part of what is compared).
     const prompts = sample.map((t) => applyTemplate(DEFAULT_EMBED_OPTIONS.template, t));
+    if (batch === 32) {
+      const counts = (await engine.embed(sample, { ...DEFAULT_EMBED_OPTIONS, batchSize: batch })).tokenCounts;
+      tokens = { ours: mean(counts), yardstick: extractor ? mean(sample.map((t) => extractor.tokenizer.encode(t).length)) : null };
+    }
     for (let i = 0; i < REPEATS; i++) {
       const ours = await time(() => engine.embed(sample, { ...DEFAULT_EMBED_OPTIONS, batchSize: batch }));
       const tjs = await time(async () => {
@@ -153,11 +200,62 @@ async function throughput(dtype: 'fp32' | 'q8') {
       oursRuns.push((n / ours) * 1000);
       tjsRuns.push((n / tjs) * 1000);
       ratios.push(tjs / ours);
+      if (extractor) {
+        // The canonical demo: the raw texts (it is not a prompted LM), in the order given, one pipeline call per batch.
+        const yd = await time(async () => {
+          for (let s = 0; s < n; s += batch) await extractor(sample.slice(s, s + batch), { pooling: 'mean', normalize: true });
+        });
+        ydRuns.push((n / yd) * 1000);
+        ydRatios.push(yd / ours);
+        if (batch === 32) {
+          const app = await time(() => engine.yardstick(sample));
+          appRuns.push((n / app) * 1000);
+          appRatios.push(app / ours);
+        }
+      }
     }
-    out[`batch${batch}`] = { ours: summarize(oursRuns), transformersJs: summarize(tjsRuns), ratio: summarize(ratios) };
+    out[`batch${batch}`] = {
+      ours: summarize(oursRuns),
+      transformersJs: summarize(tjsRuns),
+      ratio: summarize(ratios),
+      ...(extractor && {
+        yardstick: {
+          textsPerSecond: summarize(ydRuns),
+          oursOverYardstick: summarize(ydRatios),
+          ...(appRuns.length > 0 && { app: { textsPerSecond: summarize(appRuns), oursOverApp: summarize(appRatios) } }),
+        },
+      }),
+    };
   }
   await model.dispose();
-  return { dtype, textsPerSecond: out };
+  await extractor?.dispose();
+  return { dtype, textsPerSecond: out, meanTokensPerText: tokens, yardstickCheck };
+}
+
+const mean = (v: ArrayLike<number>) => Array.from(v).reduce((a, b) => a + b, 0) / v.length;
+
+/**
+ * The bench's pipeline computes what the app's yardstick computes: 32 texts (one block either way)
+ * through both, the largest difference and the smallest cosine between their rows.
+ */
+async function checkYardstickPath(engine: Awaited<ReturnType<typeof createNodeEngine>>, extractor: FeatureExtractor) {
+  const sample = texts(32);
+  const direct = await extractor(sample, { pooling: 'mean', normalize: true });
+  const app = (await engine.yardstick(sample)).embeddings.data;
+  const d = YARDSTICK.dims;
+  let maxAbsDiff = 0;
+  let minCosine = 1;
+  for (let i = 0; i < sample.length; i++) {
+    let dot = 0;
+    for (let j = 0; j < d; j++) {
+      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(direct.data[i * d + j] - app[i * d + j]));
+      dot += direct.data[i * d + j] * app[i * d + j];
+    }
+    minCosine = Math.min(minCosine, dot);
+  }
+  if (minCosine < 0.999) throw new Error(`bench: the pipeline's yardstick rows differ from engine.yardstick's (min cosine ${minCosine})`);
+  console.log(`yardstick: bench pipeline vs engine.yardstick on 32 texts: max |Δ| ${maxAbsDiff.toExponential(2)}, min cosine ${minCosine.toFixed(6)}`);
+  return { texts: sample.length, maxAbsDiff, minCosine };
 }
 
 /** A line-per-message client of bench/hf_reference.py. */
@@ -364,6 +462,7 @@ const results = {
     platform: `${platform()} ${release()}`,
     node: process.version,
     chromium: BROWSER ? chromiumVersion() : null,
+    loadAverage1m: { start: LOAD_AT_START, end: loadavg()[0] },
   },
   versions: {
     'onnxruntime-web': JSON.parse(readFileSync(new URL('../node_modules/onnxruntime-web/package.json', import.meta.url), 'utf8')).version,
@@ -393,7 +492,8 @@ const md = [
     `onnxruntime-web ${results.versions['onnxruntime-web']}, Transformers.js ${results.versions['@huggingface/transformers']}` +
     (hf ? `, torch ${hf.torch}, transformers ${hf.transformers}` : '') +
     (results.machine.chromium ? `, ${results.machine.chromium}` : '') +
-    `; ${results.date}. Node figures: onnxruntime-web WASM, **${THREADS} thread(s)** (BENCH_THREADS; HF the same). Each figure: median (min–max) of ${REPEATS} runs, measured side by side in one process ` +
+    `; ${results.date}; 1-minute load average ${results.machine.loadAverage1m.start.toFixed(2)} at the start and ${results.machine.loadAverage1m.end.toFixed(2)} at the end ` +
+    `(${results.machine.cores} cores: above that, other work shared the machine). Node figures: onnxruntime-web WASM, **${THREADS} thread(s)** (BENCH_THREADS; HF the same). Each figure: median (min–max) of ${REPEATS} runs, measured side by side in one process ` +
     '(the compared things alternate within each repeat, so drift in machine load hits both). Ratios are the figures to read: absolute times move with whatever else the machine runs.',
   '',
   'Our engine runs the graph edited at load (models/graph-edits.ts): the LM head at each row\'s last real token, one com.microsoft.MoE per layer instead of the exported expert loop, ' +
@@ -422,6 +522,7 @@ const md = [
     Object.entries(t.textsPerSecond).map(([batch, r]) => `| ${t.dtype} | ${batch.replace('batch', '')} | ${fmt(r.ours)} | ${fmt(r.transformersJs)} | ${fmt(r.ratio, 2)} | ${verdict(r.ratio.median >= 2)} |`),
   ),
   '',
+  ...yardstickMarkdown(results.throughput.find((t) => t.dtype === YARDSTICK.dtype)!),
   `## Our engine vs the PyTorch/HF reference (Qwen2MoeForCausalLM on model.safetensors), same machine, same token batches, ${THREADS} thread(s) each`,
   '',
   ...(hf
@@ -530,6 +631,34 @@ function chromiumMarkdown(c: NonNullable<typeof chromiumResults>): string[] {
           `. Longest main-thread task in a Chromium trace of the whole run (every RunTask of the renderer's main thread, ${c.tasks.tracedTasks} tasks, ${c.tasks.tracedTasksOver16Ms} over 16 ms): ` +
           `**${c.tasks.longestTracedTaskMs.toFixed(1)} ms**, goal < 50 ms: ${verdict(c.tasks.longestTracedTaskMs < 50)}.`,
       ]),
+  ];
+}
+
+function yardstickMarkdown(t: (typeof throughputResults)[number]): string[] {
+  const rows = Object.entries(t.textsPerSecond).flatMap(([batch, r]) => (r.yardstick ? [{ batch: batch.replace('batch', ''), ours: r.ours, y: r.yardstick }] : []));
+  if (rows.length === 0) return [];
+  const app = rows.find((r) => r.y.app);
+  const tokens = t.meanTokensPerText;
+  const check = t.yardstickCheck;
+  return [
+    `## Texts per second: the yardstick, ${YARDSTICK.name} (${YARDSTICK.kind}; the canonical in-browser embedding demo), vs our engine, ${YARDSTICK.dtype}, same runtime and text`,
+    '',
+    `${YARDSTICK.name} ${YARDSTICK.dtype} (sentence-transformers' model; models/${YARDSTICK.modelId}/onnx/model_quantized.onnx, dynamic int8; BERT, ${YARDSTICK_CONFIG.num_hidden_layers} layers, hidden ${YARDSTICK_CONFIG.hidden_size}) ` +
+      'through Transformers.js\' own `pipeline(\'feature-extraction\')` with mean pooling and normalisation, loaded with the options of workers/yardstick.ts, ' +
+      `onnxruntime-web WASM on **${THREADS} thread(s)**, the same process and runtime as our engine. Its texts are the same STS13 sentences, raw (it is not a prompted LM), in the order given, one pipeline call per batch (it pads a call to its longest text). ` +
+      `Measured in the same ${t.dtype} repeats as the table above (our engine, the Transformers.js forward, then the yardstick, in turn each repeat); ours is that table's ${t.dtype} row: the demo model (${CONFIG.num_hidden_layers} layers, hidden ${CONFIG.hidden_size}) giving RW + HS + top-5 from PromptEOL prompts. ` +
+      (tokens && tokens.yardstick !== null ? `Mean tokens per text at batch 32: ours ${tokens.ours.toFixed(1)} (prompt included), ${YARDSTICK.name} ${tokens.yardstick.toFixed(1)} ([CLS] and [SEP] included). ` : '') +
+      (app ? 'The last row is the app\'s own path, `engine.yardstick` (the engine\'s handler; length-sorted blocks of 32). ' : '') +
+      (check
+        ? `Check: the bench's pipeline and engine.yardstick give the same rows for 32 texts (${check.maxAbsDiff === 0 ? 'identical' : `max |Δ| ${check.maxAbsDiff.toExponential(1)}, min cosine ${check.minCosine.toFixed(6)}`}). `
+        : '') +
+      `No goal: it is the speed anchor users know, a model ${YARDSTICK.kind}, against the training-free MoEE, not a competitor on equal terms.`,
+    '',
+    `| batch | ${YARDSTICK.name} texts/s | ours texts/s (same repeats) | ours ÷ ${YARDSTICK.name} (speed) |`,
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.batch} | ${fmt(r.y.textsPerSecond)} | ${fmt(r.ours)} | ${fmt(r.y.oursOverYardstick, 2)} |`),
+    ...(app?.y.app ? [`| ${app.batch}, the app's engine.yardstick | ${fmt(app.y.app.textsPerSecond)} | ${fmt(app.ours)} | ${fmt(app.y.app.oursOverApp, 2)} |`] : []),
+    '',
   ];
 }
 
