@@ -5,6 +5,7 @@
  * 5,000 distinct sentences) runs everywhere. DOM-free and Node-free.
  */
 import { MAX_TEXTS_PER_REQUEST, type EmbedResult, type Float32Tensor } from './protocol.ts';
+import type { YardstickResult } from './yardstick.ts';
 
 /** Embeds one request's texts; `onProgress` reports texts done within that request. */
 export type EmbedChunk = (texts: string[], onProgress: (done: number) => void) => Promise<EmbedResult>;
@@ -27,6 +28,25 @@ export async function embedInChunks(
     if (texts.length === 0) break;
   }
   return parts.length === 1 ? parts[0] : joinEmbedResults(parts);
+}
+
+/**
+ * The yardstick's embeddings of `texts` in requests of at most MAX_TEXTS_PER_REQUEST texts, joined in
+ * order; `onProgress` reports texts done over the whole set. `beforeChunk` runs before each request.
+ */
+export async function yardstickInChunks(
+  texts: string[],
+  embedChunk: (texts: string[], onProgress: (done: number) => void) => Promise<YardstickResult>,
+  options: { onProgress?: (done: number, total: number) => void; beforeChunk?: () => void } = {},
+): Promise<YardstickResult> {
+  const parts: YardstickResult[] = [];
+  for (let start = 0; start < texts.length || parts.length === 0; start += MAX_TEXTS_PER_REQUEST) {
+    options.beforeChunk?.();
+    parts.push(await embedChunk(texts.slice(start, start + MAX_TEXTS_PER_REQUEST), (done) => options.onProgress?.(start + done, texts.length)));
+    if (texts.length === 0) break;
+  }
+  if (parts.length === 1) return parts[0];
+  return { ...parts[0], embeddings: joinTensors(parts.map((p) => p.embeddings)), timings: { embedMs: parts.reduce((s, p) => s + p.timings.embedMs, 0) } };
 }
 
 function joinTensors(tensors: Float32Tensor[]): Float32Tensor {

@@ -5,13 +5,13 @@
  * transport differs from the page's worker. Sets over MAX_TEXTS_PER_REQUEST are embedded in
  * several requests (workers/batched-embed.ts).
  */
-import { embedInChunks } from './batched-embed.ts';
+import { embedInChunks, yardstickInChunks } from './batched-embed.ts';
 import { serializeError } from './errors.ts';
 import { createEngineHandler, type EngineHandler } from './handler.ts';
 import { createNodeBridge, LOCAL_MODELS_DIR, loadNodeTransformers, readLocalModelFile, type NodeTransformersOptions } from './ort-node.ts';
-import { MAX_TEXTS_PER_REQUEST, type EmbedOptions, type EmbedResult, type EngineEvent, type EngineProtocol, type EngineRequest, type ModelDtype, type ModelInfo } from './protocol.ts';
+import type { EmbedOptions, EmbedResult, EngineEvent, EngineProtocol, EngineRequest, ModelDtype, ModelInfo } from './protocol.ts';
 import { createRpcServer, type RpcCancel } from './rpc.ts';
-import { YARDSTICK, type YardstickDtype, type YardstickResult } from './yardstick.ts';
+import type { YardstickDtype, YardstickResult } from './yardstick.ts';
 
 export interface NodeEngine {
   handler: EngineHandler;
@@ -105,23 +105,19 @@ export async function createNodeEngine(
         },
         { onProgress },
       ),
-    async yardstick(texts, dtype, onProgress) {
-      const parts: YardstickResult[] = [];
-      for (let start = 0; start < texts.length || parts.length === 0; start += MAX_TEXTS_PER_REQUEST) {
-        const chunk = texts.slice(start, start + MAX_TEXTS_PER_REQUEST);
-        const produced = await stream({ kind: 'yardstick', id: `yardstick-${++counter}`, texts: chunk, ...(dtype && { dtype }) }, (e) => {
-          if (e.kind === 'progress' && e.phase === 'yardstick' && e.stage === 'embed') onProgress?.(start + Math.round(e.fraction * chunk.length), texts.length);
-        });
-        const done = produced.find((e) => e.kind === 'yardstickEmbedded');
-        if (done?.kind !== 'yardstickEmbedded') throw eventError(produced, 'yardstick');
-        parts.push(done.result);
-        if (texts.length === 0) break;
-      }
-      if (parts.length === 1) return parts[0];
-      const data = new Float32Array(texts.length * YARDSTICK.dims);
-      parts.reduce((at, p) => (data.set(p.embeddings.data, at), at + p.embeddings.data.length), 0);
-      return { ...parts[0], embeddings: { data, dims: [texts.length, YARDSTICK.dims] }, timings: { embedMs: parts.reduce((s, p) => s + p.timings.embedMs, 0) } };
-    },
+    yardstick: (texts, dtype, onProgress) =>
+      yardstickInChunks(
+        texts,
+        async (chunk, chunkProgress) => {
+          const produced = await stream({ kind: 'yardstick', id: `yardstick-${++counter}`, texts: chunk, ...(dtype && { dtype }) }, (e) => {
+            if (e.kind === 'progress' && e.phase === 'yardstick' && e.stage === 'embed') chunkProgress(Math.round(e.fraction * chunk.length));
+          });
+          const done = produced.find((e) => e.kind === 'yardstickEmbedded');
+          if (done?.kind !== 'yardstickEmbedded') throw eventError(produced, 'yardstick');
+          return done.result;
+        },
+        { onProgress },
+      ),
   };
   if (modelId) {
     const loaded = await request({ kind: 'load', id: `load-${++counter}`, modelId, dtype, ep: 'wasm' });

@@ -8,9 +8,9 @@ import { client } from '../engine.ts';
 import { EngineClient, EngineError } from '../engine-client.ts';
 import { useStore } from '../store.ts';
 import { stopCompute } from './compute-client.ts';
-import { embedInChunks } from '../../workers/batched-embed.ts';
-import { MAX_TEXTS_PER_REQUEST, type EmbedOptions, type EmbedResult } from '../../workers/protocol.ts';
-import { YARDSTICK, type YardstickResult } from '../../workers/yardstick.ts';
+import { embedInChunks, yardstickInChunks } from '../../workers/batched-embed.ts';
+import type { EmbedOptions, EmbedResult } from '../../workers/protocol.ts';
+import type { YardstickResult } from '../../workers/yardstick.ts';
 
 export { ANALYSIS_EMBED_OPTIONS } from './options.ts';
 
@@ -90,16 +90,13 @@ export class AnalysisRun {
  * The yardstick's embeddings of texts (all-MiniLM-L6-v2; workers/yardstick.ts), in requests the
  * protocol allows, cancellable like `embed`.
  */
-export async function yardstickEmbeddings(run: AnalysisRun, texts: string[], onProgress?: (done: number, total: number) => void): Promise<YardstickResult> {
-  const parts: YardstickResult[] = [];
-  for (let start = 0; start < texts.length; start += MAX_TEXTS_PER_REQUEST) {
-    run.check();
-    const chunk = texts.slice(start, start + MAX_TEXTS_PER_REQUEST);
-    parts.push(await run.request('yardstick', (id) => client.yardstick(chunk, undefined, (p) => p.stage === 'embed' && onProgress?.(start + Math.round(p.fraction * chunk.length), texts.length), id)).then((r) => r.result));
-  }
-  const data = new Float32Array(texts.length * YARDSTICK.dims);
-  parts.reduce((at, p) => (data.set(p.embeddings.data, at), at + p.embeddings.data.length), 0);
-  return { ...parts[0], embeddings: { data, dims: [texts.length, YARDSTICK.dims] }, timings: { embedMs: parts.reduce((s, p) => s + p.timings.embedMs, 0) } };
+export function yardstickEmbeddings(run: AnalysisRun, texts: string[], onProgress?: (done: number, total: number) => void): Promise<YardstickResult> {
+  return yardstickInChunks(
+    texts,
+    async (chunk, chunkProgress) =>
+      (await run.request('yardstick', (id) => client.yardstick(chunk, undefined, (p) => p.stage === 'embed' && chunkProgress(Math.round(p.fraction * chunk.length)), id))).result,
+    { onProgress, beforeChunk: () => run.check() },
+  );
 }
 
 const cache = new Map<string, EmbedResult>();
