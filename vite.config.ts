@@ -2,6 +2,7 @@ import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { createReadStream, existsSync, statSync, cpSync } from 'node:fs';
 import { join, normalize, resolve } from 'node:path';
+import { LOCALLY_BUILT_FILES } from './models/registry.ts';
 
 /**
  * Folders the app serves at /models/<name>/ (HF layout; Transformers.js' localModelPath): the two
@@ -16,8 +17,7 @@ const SERVED_MODELS: Record<string, string> = {
 };
 /** What a production build ships: the embedded models (the fixtures are served in dev and preview, for tests). */
 const BUNDLED_MODELS = ['moee-smollm2', 'moee-demo', 'all-minilm-l6-v2'];
-/** Files a local models/build run writes that a build must not ship (not committed: see .gitignore). */
-const LOCAL_ONLY = ['.safetensors', '/all-minilm-l6-v2/onnx/model.onnx'];
+
 
 /**
  * Threaded WASM needs SharedArrayBuffer, which needs cross-origin isolation.
@@ -53,7 +53,8 @@ function embeddedModels(): Plugin {
       for (const name of BUNDLED_MODELS) {
         cpSync(SERVED_MODELS[name], join(options.dir ?? 'dist', 'models', name), {
           recursive: true,
-          filter: (src) => !src.includes('/build') && !LOCAL_ONLY.some((file) => src.endsWith(file)) && !src.includes('goldens'),
+          // PyTorch weights and what models/build writes locally are not for the browser.
+          filter: (src) => !src.includes('/build') && !src.endsWith('.safetensors') && !LOCALLY_BUILT_FILES.some((file) => src.endsWith(`/${file}`)) && !src.includes('goldens'),
         });
       }
     },

@@ -3,7 +3,7 @@
  * and effects; never blocks the main thread (all inference is in the worker).
  */
 import { EngineClient, EngineError } from './engine-client.ts';
-import { textsOf, useStore, type Settings } from './store.ts';
+import { sameTexts, textsOf, useStore, type Settings } from './store.ts';
 import { DEFAULT_EMBED_OPTIONS, MAX_TEXTS_PER_REQUEST, type EmbedOptions, type LoadRequest } from '../workers/protocol.ts';
 import type { TemplateSpec } from '../workers/templates.ts';
 import { chooseExecutionProvider } from '../workers/capabilities.ts';
@@ -281,10 +281,6 @@ export function embedYardstick(): Promise<void> {
   });
   yardstickRun = run;
   return run;
-}
-
-function sameTexts(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((t, i) => t === b[i]);
 }
 
 /** Whether a result was made by the model the page has loaded now (results carry their model id and dtype). */

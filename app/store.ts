@@ -224,6 +224,11 @@ export function textsOf(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
 }
 
+/** Whether two text lists are the same texts in the same order. */
+export function sameTexts(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
 /** A URL that restores these settings (texts included) in any browser. */
 export function shareUrl(settings: Settings): string {
   const url = new URL(location.href);

@@ -300,6 +300,15 @@ export function findRegistryEntry(id: string): RegistryEntry | undefined {
 }
 
 /** The models this app serves itself, the default first. */
+/**
+ * Files under models/ that a local models/build run writes and git ignores (see .gitignore): neither
+ * shipped by a build nor counted in the models/ budget. Paths below models/.
+ */
+export const LOCALLY_BUILT_FILES: readonly string[] = [
+  'moee-demo/model.safetensors', // demo_safetensors.py, from onnx/model.onnx
+  'all-minilm-l6-v2/onnx/model.onnx', // minilm_export.py's fp32 export (90 MB)
+];
+
 export const EMBEDDED_MODELS: readonly RegistryEntry[] = MODEL_REGISTRY.filter((entry) => entry.embedded);
 
 /** Which weights to load when the user has not chosen: the smallest file an entry ships. */

@@ -294,13 +294,12 @@ export function createEngineHandler(deps: EngineDeps): EngineHandler {
       const tf = await getTransformers();
       // The yardstick is a folder this app serves, even when a Hub model is loaded.
       useSource(tf, undefined);
-      const started = performance.now();
       yardstick = loadYardstick(tf, activeBridge(), dtype, (loadedBytes, totalBytes) =>
         progress({ phase: 'yardstick', stage: 'load', fraction: totalBytes ? loadedBytes / totalBytes : 0, message: `Loading ${YARDSTICK.name}: ${(loadedBytes / 2 ** 20).toFixed(1)} of ${(totalBytes / 2 ** 20).toFixed(1)} MiB` }),
       );
       yardstick.catch(() => (yardstick = null));
       loaded = await yardstick;
-      loadMs = performance.now() - started;
+      loadMs = loaded.loadMs;
     }
     const total = request.texts.length;
     const result = await loaded.embed(request.texts, {

@@ -5,7 +5,7 @@
  */
 import { memo, useEffect, useState } from 'react';
 import { deriveCosine } from '../derive-client.ts';
-import { useStore } from '../store.ts';
+import { sameTexts, useStore } from '../store.ts';
 import { YARDSTICK } from '../../workers/yardstick.ts';
 import { MatrixCanvas, type ColourDomain } from './MatrixCanvas.tsx';
 
@@ -23,7 +23,7 @@ export const YardstickMatrix = memo(function YardstickMatrix({ texts, order, dom
   const state = useStore((s) => s.engine.yardstick);
   const [cosines, setCosines] = useState<{ values: Float32Array; from: Float32Array } | null>(null);
   const result = state.result;
-  const current = result !== null && state.texts.length === texts.length && state.texts.every((t, i) => t === texts[i]);
+  const current = result !== null && sameTexts(state.texts, texts);
 
   useEffect(() => {
     if (!result) return;
