@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { lexicalPairCosines } from '../core/lexical.ts';
+import { seededRandom } from '../core/random.ts';
 import { scoreBySubset } from '../core/scoring.ts';
 import { uniqueSentences, type StsPair } from '../core/sts.ts';
 
@@ -19,14 +20,7 @@ export const SAMPLE_SEED = 2024;
  * file is represented, unlike the first N pairs, which all come from its first subset.
  */
 export function samplePairs(pairs: StsPair[], size: number, seed: number = SAMPLE_SEED): StsPair[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const order = pairs.map((_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
